@@ -1,0 +1,112 @@
+"""Fan, Creator and Platform: Mesa agents that are views onto the model's arrays.
+
+A Fan or Creator keeps only its row index; reading ``fan.wellbeing`` reads
+``model.fans.wellbeing[fan.index]`` and assigning writes it back. Users can
+therefore select, group and aggregate agents with Mesa's AgentSet API while
+the model's step stays vectorised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import mesa
+import numpy as np
+
+from sim.dynamics import attention
+from sim.params import CREATOR_KINDS
+from sim.state import CreatorState, FanState
+
+
+class _Column:
+    """Descriptor exposing one element of a state array as an agent attribute."""
+
+    def __init__(self, store: str, name: str):
+        self.store, self.name = store, name
+
+    def __get__(self, agent, owner=None):
+        if agent is None:
+            return self
+        value = getattr(getattr(agent.model, self.store), self.name)[agent.index]
+        return value.item() if isinstance(value, np.generic) else value
+
+    def __set__(self, agent, value):
+        getattr(getattr(agent.model, self.store), self.name)[agent.index] = value
+
+
+class Fan(mesa.Agent):
+    """A platform user who may bond with creators. State lives in ``model.fans``."""
+
+    def __init__(self, model, index: int):
+        super().__init__(model)
+        self.index = int(index)
+
+    @property
+    def bonds(self) -> list[dict]:
+        """This fan's bonds as dicts (creator index, attachment, reciprocity, ...)."""
+        b = self.model.bonds
+        row = self.index
+        return [
+            {"creator": int(b.creator[row, k]), "attachment": float(b.attachment[row, k]),
+             "reciprocity": float(b.reciprocity[row, k]), "frustration": float(b.frustration[row, k]),
+             "met": bool(b.met[row, k])}
+            for k in np.flatnonzero(b.creator[row] >= 0)
+        ]
+
+    @property
+    def attachment(self) -> float:
+        """Strongest attachment to any creator (the focal bond), 0-1."""
+        return float(self.model.bonds.attachment[self.index].max())
+
+
+class Creator(mesa.Agent):
+    """A creator (influencer, streamer, idol, politician, virtual). State lives in ``model.creators``."""
+
+    def __init__(self, model, index: int):
+        super().__init__(model)
+        self.index = int(index)
+
+    @property
+    def kind_name(self) -> str:
+        return CREATOR_KINDS[self.model.creators.kind[self.index]]
+
+    @property
+    def status(self) -> str:
+        c = self.model.creators
+        if not c.active[self.index]:
+            return "quit"
+        return "burnt out" if c.burnt_out[self.index] else "active"
+
+
+for _store, _cls, _skip in (("fans", Fan, set()), ("creators", Creator, {"kind"})):
+    _state = FanState if _store == "fans" else CreatorState
+    for _f in fields(_state):
+        if _f.name not in _skip:
+            setattr(_cls, _f.name, _Column(_store, _f.name))
+
+
+class Platform(mesa.Agent):
+    """The platform: ranks feeds, recommends creators, moderates, takes its cut.
+
+    ``feed_policy`` decides how followed creators' posts are ranked. Replace it
+    with any function ``policy(model, posts) -> weights`` (arrays of shape
+    (n_fans, max_follows)) to study a new ranking without editing the package.
+    """
+
+    def __init__(self, model, feed_policy=None):
+        super().__init__(model)
+        self.feed_policy = feed_policy or builtin_feed
+        self.revenue = 0.0
+        self.agency_revenue = 0.0
+        self.detected = 0
+        self.bans = 0
+
+    def rank(self, posts: np.ndarray) -> np.ndarray:
+        return self.feed_policy(self.model, posts)
+
+
+def builtin_feed(model, posts: np.ndarray) -> np.ndarray:
+    """The feed named by ``model.params.feed`` (chronological, engagement or wellbeing)."""
+    p = model.params
+    return attention.feed_weights(p.feed, posts, model.bonds.attachment, p.engagement_boost,
+                                  p.notifications, model.fans.wellbeing)

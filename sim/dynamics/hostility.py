@@ -1,0 +1,49 @@
+"""Mechanism 6: from unmet expectations to hostility, harassment and stalking."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def fandom_mean(values, weights, creator, n_creators):
+    """Weighted mean of a fan-level value over each creator's followers (bincount scatter).
+
+    `values` is per bond (already gathered from fans), `weights` per bond,
+    `creator` the bond's creator index (-1 for an empty slot).
+    """
+    ok = creator >= 0
+    num = np.bincount(creator[ok], weights=(values * weights)[ok], minlength=n_creators)
+    den = np.bincount(creator[ok], weights=weights[ok], minlength=n_creators)
+    return np.divide(num, den, out=np.zeros(n_creators), where=den > 0)
+
+
+def update_hostility(hostility, frustration_max, community, gain, contagion, decay,
+                     literacy, literacy_effect):
+    """H' = H + [g F_max (1 - e_lit lit) + c max(0, H_community - H)] (1 - H) - d H.
+
+    Frustration with the creators one follows and the hostility of one's
+    fandom both push a fan toward hostility; literacy damps the first.
+    """
+    drive = (gain * frustration_max * (1.0 - literacy_effect * literacy)
+             + contagion * np.maximum(0.0, community - hostility))
+    return np.clip(hostility + drive * (1.0 - hostility) - decay * hostility, 0.0, 1.0)
+
+
+def harassment_probability(hostility, rate):
+    """Daily chance that a fan harasses someone: min(1, rate * H^2), so only the most hostile act."""
+    return np.minimum(1.0, rate * hostility**2)
+
+
+def target_weights(frustration, targeting):
+    """Which followed creator a harasser turns on: weight F_ij * g_j (identity targeting g)."""
+    return frustration * targeting
+
+
+def stalking_probability(attachment, frustration, met, threshold, rate, meeting_boost):
+    """Daily chance of stalking or intrusion on a bond.
+
+    p = rate * F * [A >= threshold] * (boost if met in person else 1): only the
+    most extreme attachment escalates, more so after in-person contact.
+    """
+    boost = np.where(met, meeting_boost, 1.0)
+    return np.minimum(1.0, rate * frustration * (attachment >= threshold) * boost)

@@ -1,0 +1,184 @@
+"""Outcome measures: aggregates of the model's state, collected each step.
+
+Each outcome is a small function of the model registered in ``OUTCOMES`` with
+its description and unit; the DataCollector, the experiment runner, the plots
+and the validation report all read that one registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import mesa
+import numpy as np
+import pandas as pd
+
+# Attachment tiers on the 0-1 attachment scale, mirroring the Celebrity Attitude
+# Scale levels (McCutcheon, Lange & Houran 2002): a fan "has a focal creator" at
+# FOCAL and above; entertainment-social below INTENSE, intense-personal below
+# BORDERLINE, borderline-pathological above.
+FOCAL = 0.2
+INTENSE = 0.5
+BORDERLINE = 0.8
+WINDOW = 30  # days over which "recent" payers and harassment are counted
+
+
+@dataclass
+class DailyCounts:
+    """What happened today (reset each step), kept for reporters and stress."""
+
+    replies: np.ndarray
+    unanswered: np.ndarray
+    meetings: np.ndarray
+    spending: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    fan_incidents: float = 0.0
+    creator_incidents: float = 0.0
+
+    @classmethod
+    def zeros(cls, n_creators: int) -> DailyCounts:
+        return cls(np.zeros(n_creators), np.zeros(n_creators), np.zeros(n_creators))
+
+
+def top_share(values, share: float) -> float:
+    """Share of the total held by the top `share` of the values."""
+    v = np.sort(np.asarray(values, dtype=float))[::-1]
+    total = v.sum()
+    if total <= 0:
+        return 0.0
+    k = max(1, int(np.ceil(share * v.size)))
+    return float(v[:k].sum() / total)
+
+
+def gini(values) -> float:
+    """Gini coefficient of non-negative values (0 equal, 1 all to one)."""
+    v = np.sort(np.asarray(values, dtype=float))
+    n, total = v.size, v.sum()
+    if n == 0 or total <= 0:
+        return 0.0
+    return float((2.0 * np.arange(1, n + 1) - n - 1) @ v / (n * total))
+
+
+def focal_attachment(model) -> np.ndarray:
+    """Each fan's strongest attachment (their focal bond)."""
+    return model.bonds.attachment.max(axis=1)
+
+
+def tier_shares(model) -> tuple[float, float, float, float]:
+    """(share with a focal creator, and among them entertainment / intense / borderline shares)."""
+    a = focal_attachment(model)
+    focal = a >= FOCAL
+    n = focal.sum()
+    if n == 0:
+        return 0.0, 0.0, 0.0, 0.0
+    af = a[focal]
+    return (float(focal.mean()), float((af < INTENSE).mean()),
+            float(((af >= INTENSE) & (af < BORDERLINE)).mean()), float((af >= BORDERLINE).mean()))
+
+
+def _recent(last_day, model) -> np.ndarray:
+    return last_day > model.time - WINDOW
+
+
+def _payers(model) -> np.ndarray:
+    return _recent(model.fans.last_paid, model)
+
+
+def _creators(model):
+    return model.creators
+
+
+def _ratio(num, den) -> float:
+    return float(num / den) if den > 0 else 0.0
+
+
+OUTCOMES: dict[str, tuple[str, str, Callable]] = {
+    "share_focal": ("fans with a focal creator (attachment >= 0.2)", "share",
+                    lambda m: tier_shares(m)[0]),
+    "tier_entertainment": ("focal fans at the entertainment-social level", "share",
+                           lambda m: tier_shares(m)[1]),
+    "tier_intense": ("focal fans at the intense-personal level", "share",
+                     lambda m: tier_shares(m)[2]),
+    "tier_borderline": ("focal fans at the borderline-pathological level", "share",
+                        lambda m: tier_shares(m)[3]),
+    "mean_attachment": ("mean strongest attachment", "0-1", lambda m: float(focal_attachment(m).mean())),
+    "mean_reciprocity": ("mean perceived reciprocity of bonds", "0-1",
+                         lambda m: float(m.bonds.reciprocity[m.bonds.valid].mean())
+                         if m.bonds.valid.any() else 0.0),
+    "platform_hours": ("mean time on the platform", "hours/day",
+                       lambda m: float(m.fans.platform_hours.mean())),
+    "offline_hours": ("mean time with offline ties", "hours/day",
+                      lambda m: float(m.fans.offline_hours.mean())),
+    "offline_support": ("mean offline tie strength", "0-1", lambda m: float(m.fans.support.mean())),
+    "wellbeing": ("mean wellbeing", "0-1", lambda m: float(m.fans.wellbeing.mean())),
+    "loneliness": ("mean loneliness", "0-1", lambda m: float(m.fans.loneliness.mean())),
+    "spending": ("spending per fan", "currency/day", lambda m: float(m.today.spending.mean())
+                 if m.today.spending.size else 0.0),
+    "payer_share": (f"fans who paid in the last {WINDOW} days", "share",
+                    lambda m: float(_payers(m).mean())),
+    "top10_payer_share": ("share of all spending by the top 10 % of payers", "share",
+                          lambda m: top_share(m.fans.spent[m.fans.spent > 0], 0.10)),
+    "creator_income": ("mean cumulative creator income", "currency",
+                       lambda m: float(m.creators.income.mean())),
+    "income_gini": ("Gini of cumulative creator income", "0-1", lambda m: gini(m.creators.income)),
+    "audience_gini": ("Gini of creator audiences", "0-1", lambda m: gini(m.creators.audience)),
+    "audience_top1_share": ("followers held by the top 1 % of creators", "share",
+                            lambda m: top_share(m.creators.audience, 0.01)),
+    "views_top1_share": ("views held by the top 1 % of creators", "share",
+                         lambda m: top_share(m.creators.views, 0.01)),
+    "platform_revenue": ("platform's cumulative revenue", "currency",
+                         lambda m: float(m.platform.revenue)),
+    "hostility": ("mean fan hostility", "0-1", lambda m: float(m.fans.hostility.mean())),
+    "harassment_per_creator": ("incidents reaching creators, per active creator", "incidents/day",
+                               lambda m: _ratio(m.today.creator_incidents, m.creators.active.sum())),
+    "harassment_per_fan": ("incidents reaching fans, per fan", "incidents/day",
+                           lambda m: m.today.fan_incidents / m.params.n_fans),
+    "harassed_creators": (f"creators harassed in the last {WINDOW} days", "share",
+                          lambda m: float(_recent(m.creators.last_harassed, m)[m.creators.active].mean())
+                          if m.creators.active.any() else 0.0),
+    "harassed_fans": (f"fans harassed in the last {WINDOW} days", "share",
+                      lambda m: float(_recent(m.fans.last_harassed, m).mean())),
+    "stalking": ("stalking incidents", "incidents/day", lambda m: float(m.creators.stalking.sum())),
+    "banned_share": ("fans banned by moderation", "share", lambda m: float(m.fans.banned.mean())),
+    "active_creators": ("creators active (incl. burnt out)", "share",
+                        lambda m: float(m.creators.active.mean())),
+    "burnt_out_creators": ("creators currently burnt out", "share",
+                           lambda m: float(m.creators.burnt_out.mean())),
+    "ever_burnt_out": ("active creators who have burnt out at least once", "share",
+                       lambda m: float(m.creators.ever_burnt_out[m.creators.active].mean())
+                       if m.creators.active.any() else 0.0),
+    "quit_creators": ("creator slots whose creator quit", "share",
+                      lambda m: float((~m.creators.active).mean())),
+    "creator_stress": ("mean stress of active creators", "0-1",
+                       lambda m: float(m.creators.stress[m.creators.active].mean())
+                       if m.creators.active.any() else 0.0),
+    "grief": ("mean breakup grief", "attachment units", lambda m: float(m.fans.grief.mean())),
+    "opinion_spread": ("standard deviation of fans' views", "opinion units",
+                       lambda m: float(m.fans.opinion.std())),
+}
+
+CREATOR_REPORTERS = {
+    "kind": "kind_name", "status": "status", "audience": "audience", "income": "income",
+    "stress": "stress", "harassment": "harassment", "stalking": "stalking",
+}
+
+
+def make_datacollector(extra: dict[str, Callable] | None = None) -> mesa.DataCollector:
+    """Model-level outcomes every step, plus a small per-creator table (never per-fan rows)."""
+    from sim.agents import Creator  # agents import dynamics only; avoid a cycle at import time
+
+    reporters = {name: spec[2] for name, spec in OUTCOMES.items()}
+    for name, fn in (extra or {}).items():
+        if name in reporters:
+            raise ValueError(f"reporters={name!r} is not allowed: it names a built-in outcome")
+        reporters[name] = fn
+    return mesa.DataCollector(model_reporters=reporters,
+                              agenttype_reporters={Creator: dict(CREATOR_REPORTERS)})
+
+
+def creator_table(model) -> pd.DataFrame:
+    """One row per creator slot: kind, status, audience, income, stress, harassment received."""
+    return pd.DataFrame([{"creator": a.index, "unique_id": a.unique_id,
+                          **{k: getattr(a, v) for k, v in CREATOR_REPORTERS.items()},
+                          "harassment_total": a.harassment_total}
+                         for a in model.creator_agents])

@@ -1,0 +1,483 @@
+"""ParasocialModel: creators, fans and the platform between them, one step per day."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import mesa
+import networkx as nx
+import numpy as np
+
+from sim import metrics
+from sim.agents import Creator, Fan, Platform
+from sim.dynamics import attention, bonds, creators, hostility, money, offline, opinion
+from sim.params import Params, make_params
+from sim.state import NEVER, Bonds, CreatorState, FanState
+
+MEETING_HOURS = 4.0  # a creator's working hours per fan meeting
+WALLET_MONTHS = 2.0  # savings cap: fans keep at most this many months of disposable money
+
+
+class ParasocialModel(mesa.Model):
+    """Agent-based model of parasocial relationships on a platform.
+
+    Args:
+        preset: named parameter set (influencer, streamer, idol, politician, virtual).
+        rng: seed (int) or numpy Generator; the same seed gives the same run.
+        feed_policy: optional ``policy(model, posts) -> weights`` replacing the built-in feed.
+        interventions: optional callables ``f(model)`` run at the end of every step.
+        reporters: optional extra ``{name: f(model) -> float}`` outcome measures.
+        **params: any field of :class:`sim.params.Params`, overriding the preset.
+
+    Example:
+        >>> m = ParasocialModel(n_fans=300, n_creators=10, rng=1)
+        >>> m.run_for(30)
+        >>> 0.0 <= m.datacollector.get_model_vars_dataframe()["wellbeing"].iloc[-1] <= 1.0
+        True
+    """
+
+    def __init__(self, preset: str = "influencer", rng=None,
+                 feed_policy: Callable | None = None,
+                 interventions: Iterable[Callable] = (),
+                 reporters: dict[str, Callable] | None = None, **params):
+        self.params: Params = make_params(preset, **params)  # validate before any work
+        self.preset = preset
+        super().__init__(rng=_coerce_seed(rng))
+        p = self.params
+        self.interventions = list(interventions)
+        self.fans = FanState.create(p, self.rng)
+        self.creators = CreatorState.create(p, self.rng)
+        popularity = attention.recommendation_weights(self.creators.appeal, 0.0, 0.0,
+                                                      self.creators.active)
+        self.bonds = Bonds.create(p, self.rng, popularity)
+        self._build_social_graph()
+        self.platform = Platform(self, feed_policy)
+        Fan.create_agents(self, p.n_fans, index=np.arange(p.n_fans))
+        self.creator_agents = list(Creator.create_agents(self, p.n_creators,
+                                                         index=np.arange(p.n_creators)))
+        self.totals = {"paid": 0.0, "creator_income": 0.0, "platform": 0.0, "agency": 0.0}
+        self.today = metrics.DailyCounts.zeros(p.n_creators)
+        self.breakups: list[np.ndarray] = []  # (attachment, grief) pairs when creators quit
+        self.conflict: tuple[int, int] | None = None
+        self._update_audience()
+        self.datacollector = metrics.make_datacollector(reporters)
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ set-up
+    def _build_social_graph(self) -> None:
+        """Offline ties among fans: a Watts-Strogatz small world, kept as edge arrays."""
+        p = self.params
+        graph = nx.watts_strogatz_graph(p.n_fans, p.social_degree, p.social_rewiring,
+                                        seed=int(self.rng.integers(2**31)))
+        edges = np.array(graph.edges(), dtype=np.int64).reshape(-1, 2)
+        self.tie_u, self.tie_v = edges[:, 0], edges[:, 1]
+        self.tie_strength = self.rng.uniform(0.3, 0.8, len(edges))
+        self.degree = np.bincount(edges.ravel(), minlength=p.n_fans).astype(float)
+        self.fans.support = offline.social_support(self.tie_strength, self.tie_u, self.tie_v,
+                                                   self.degree)
+
+    def social_graph(self) -> nx.Graph:
+        """The offline social graph with current tie strengths as edge attribute ``strength``."""
+        g = nx.Graph()
+        g.add_nodes_from(range(self.params.n_fans))
+        g.add_weighted_edges_from(zip(self.tie_u.tolist(), self.tie_v.tolist(),
+                                      self.tie_strength.tolist(), strict=True), weight="strength")
+        return g
+
+    # -------------------------------------------------------------------- step
+    def step(self) -> None:
+        """One day: shocks, attention, interaction, money, bonds, hostility, creators, offline life."""
+        p, day = self.params, int(self.time)
+        self.today = metrics.DailyCounts.zeros(p.n_creators)
+        self._shocks(day)
+        output = creators.output_factor(self.creators.active, self.creators.burnt_out,
+                                        p.burnout_output)
+        posts = self.creators.posting_rate * output
+        seen, live = self._attention(posts, self.creators.live_hours * output)
+        recognitions = self._interaction(day, output, live)
+        self._update_bonds(seen, live, recognitions)
+        self._hostility(day)
+        self._creator_wellbeing(day, posts, output)
+        self._offline_life(day)
+        self._identity()
+        self._discovery()
+        for intervene in self.interventions:
+            intervene(self)
+        self._update_audience()
+        self.datacollector.collect(self)
+
+    def _shocks(self, day: int) -> None:
+        """Scheduled scenario events: a forced quit and a pile-on."""
+        p = self.params
+        if day == p.quit_day:
+            top = self._most_followed()
+            if top is not None:
+                self._quit(np.array([top]))
+        if day == p.conflict_day:
+            self.conflict = self._choose_conflict()
+
+    def _attention(self, posts, live_hours):
+        """Split each fan's platform time between live streams and the feed; return posts seen."""
+        p, f, b = self.params, self.fans, self.bonds
+        valid = b.valid
+        cidx = np.maximum(b.creator, 0)
+        a_max = b.attachment.max(axis=1)
+        feed_desire = attention.desired_platform_hours(
+            f.base_hours, p.notifications, p.notification_pull, a_max, p.attachment_pull,
+            p.feed, f.wellbeing)
+        live = np.where(valid, attention.live_watch_hours(live_hours[cidx], b.attachment,
+                                                          p.notifications), 0.0)
+        desire = feed_desire + live.sum(axis=1)
+        f.platform_hours = attention.platform_hours(desire, p.free_time, p.time_limit, f.banned)
+        scale = np.divide(f.platform_hours, desire, out=np.zeros_like(desire), where=desire > 0)
+        live *= scale[:, None]
+        capacity = p.posts_per_hour * feed_desire * scale
+        bond_posts = np.where(valid, posts[cidx], 0.0)
+        weights = np.where(valid, self.platform.rank(bond_posts), 0.0)
+        seen = attention.posts_seen(weights, bond_posts, capacity, p.feed_inventory)
+        self.creators.views = np.bincount(cidx[valid], weights=seen[valid], minlength=p.n_creators)
+        return seen, live
+
+    def _interaction(self, day, output, live):
+        """Messages, replies, stream shout-outs and purchases; returns recognitions per bond."""
+        p, f, b, c, rng = self.params, self.fans, self.bonds, self.creators, self.rng
+        valid = b.valid & ~f.banned[:, None]
+        cidx = np.maximum(b.creator, 0)
+        n_c = p.n_creators
+        # Free messages compete for the creator's finite reply capacity.
+        sent = valid & (rng.random(b.creator.shape) < np.minimum(1.0, p.message_rate * b.attachment))
+        requests = np.bincount(cidx[sent], minlength=n_c).astype(float)
+        reply_p = bonds.reply_probability(requests, c.reply_capacity * output)
+        replied = sent & (rng.random(b.creator.shape) < reply_p[cidx])
+        self.today.replies = np.bincount(cidx[replied], minlength=n_c).astype(float)
+        self.today.unanswered = requests - self.today.replies
+        # Live chat: a creator reads a limited number of names per hour on stream.
+        chatting = (live > 0) & (rng.random(b.creator.shape) < b.attachment)
+        chatters = np.bincount(cidx[chatting], minlength=n_c).astype(float)
+        read_p = bonds.reply_probability(chatters, p.chat_interaction * 60.0 * c.live_hours * output)
+        read = chatting & (rng.random(b.creator.shape) < read_p[cidx])
+        recognitions = replied + p.shoutout_value * read
+        recognitions = recognitions + self._purchases(day, valid, cidx, output)
+        return recognitions
+
+    def _purchases(self, day, valid, cidx, output):
+        """Subscriptions, paid messages, donations and fan meetings; returns their recognition."""
+        p, f, b, c, rng = self.params, self.fans, self.bonds, self.creators, self.rng
+        f.wallet = np.minimum(f.wallet + f.income, 30.0 * WALLET_MONTHS * f.income)
+        active = valid & c.active[cidx]
+        paid = np.zeros(b.creator.shape)
+        recognition = np.zeros(b.creator.shape)
+
+        def buy(eligible, price):
+            prob = money.purchase_probability(b.attachment, price, f.wallet[:, None] - paid.sum(1)[:, None],
+                                              p.spend_propensity, p.spend_attachment_power,
+                                              f.literacy[:, None], p.literacy_effect)
+            return eligible & (rng.random(b.creator.shape) < prob)
+
+        if p.subscriptions:
+            subscribe = buy(active & (b.subscribed_until <= day), p.subscription_price)
+            paid += subscribe * p.subscription_price
+            b.subscribed_until[subscribe] = day + 30
+            if p.paid_messages == "subscription":
+                subscribed = active & (b.subscribed_until > day)
+                recognition += subscribed * p.broadcast_value * np.minimum(1.0, output[cidx])
+        if p.paid_messages == "per_message":
+            message = buy(active, p.message_price)
+            paid += message * p.message_price
+            recognition += message * p.broadcast_value
+        if p.donations:
+            size = p.donation_size * np.sqrt(f.income / p.fan_income) if p.fan_income > 0 else 0.0
+            size = np.broadcast_to(np.asarray(size, dtype=float), (p.n_fans,))[:, None]
+            donate = active & (rng.random(b.creator.shape) < money.purchase_probability(
+                b.attachment, size, f.wallet[:, None] - paid.sum(1)[:, None], p.spend_propensity,
+                p.spend_attachment_power, f.literacy[:, None], p.literacy_effect))
+            paid += donate * size
+            on_stream = (c.live_hours * output)[cidx] > 0
+            recognition += donate * np.where(on_stream, p.shoutout_value, p.broadcast_value)
+        if p.fan_meetings:
+            recognition += self._meetings(day, active, cidx, paid)
+        self._settle(paid, cidx, day)
+        return recognition
+
+    def _meetings(self, day, active, cidx, paid):
+        """Creators holding a meeting today admit up to `meeting_capacity` paying fans."""
+        p, f, b, c, rng = self.params, self.fans, self.bonds, self.creators, self.rng
+        holding = c.active & ((day + c.meeting_phase) % p.meeting_interval == 0)
+        self.today.meetings = holding.astype(float)
+        if not holding.any():
+            return 0.0
+        want = money.purchase_probability(b.attachment, p.meeting_price,
+                                          f.wallet[:, None] - paid.sum(1)[:, None], 1.0,
+                                          p.spend_attachment_power, f.literacy[:, None],
+                                          p.literacy_effect)
+        candidates = np.flatnonzero((active & holding[cidx] & (rng.random(b.creator.shape) < want)).ravel())
+        creator_of = cidx.ravel()[candidates]
+        order = np.lexsort((rng.random(candidates.size), creator_of))
+        candidates, creator_of = candidates[order], creator_of[order]
+        first = np.searchsorted(creator_of, creator_of, side="left")
+        admitted = candidates[np.arange(candidates.size) - first < p.meeting_capacity]
+        attend = np.zeros(b.creator.size, dtype=bool)
+        attend[admitted] = True
+        attend = attend.reshape(b.creator.shape)
+        paid += attend * p.meeting_price
+        b.met |= attend
+        return attend * 1.0
+
+    def _settle(self, paid, cidx, day):
+        """Move money from fans to creators, the platform and agencies (conserved exactly)."""
+        p, f, b, c = self.params, self.fans, self.bonds, self.creators
+        per_fan = paid.sum(axis=1)
+        f.wallet -= per_fan
+        f.spent += per_fan
+        f.last_paid[per_fan > 0] = day
+        b.recent_spend += paid - b.recent_spend / 30.0
+        payers = paid > 0
+        amount = np.bincount(cidx[payers], weights=paid[payers], minlength=p.n_creators)
+        to_creator, to_platform, to_agency = money.split_payment(amount, p.platform_cut, p.agency_cut)
+        c.income += to_creator
+        self.platform.revenue += to_platform.sum()
+        self.platform.agency_revenue += to_agency.sum()
+        self.today.spending = per_fan
+        self.totals["paid"] += amount.sum()
+        self.totals["creator_income"] += to_creator.sum()
+        self.totals["platform"] += to_platform.sum()
+        self.totals["agency"] += to_agency.sum()
+
+    def _update_bonds(self, seen, live, recognitions):
+        """Attachment, perceived reciprocity and frustration of every bond (mechanisms 1, 4, 6)."""
+        p, f, b, c = self.params, self.fans, self.bonds, self.creators
+        valid = b.valid
+        cidx = np.maximum(b.creator, 0)
+        stim = bonds.stimulus(seen, c.disclosure[cidx], c.address[cidx], live, recognitions,
+                              p.disclosure_weight, p.address_weight, p.live_weight,
+                              p.recognition_weight)
+        gain = bonds.susceptibility_gain(p.attachment_gain, f.absorption, f.loneliness,
+                                         p.loneliness_mean, p.loneliness_effect, f.literacy,
+                                         p.literacy_effect)
+        b.attachment = np.where(valid, bonds.saturating_update(
+            b.attachment, gain[:, None] * stim, p.attachment_decay), 0.0)
+        b.reciprocity = np.where(valid, bonds.saturating_update(
+            b.reciprocity, p.reciprocity_gain * recognitions, p.reciprocity_decay), 0.0)
+        expected = bonds.expectation(b.attachment, b.recent_spend, 30.0 * f.income[:, None],
+                                     p.expectation_spend_weight)
+        gap = bonds.unmet_expectation(expected, b.reciprocity)
+        b.frustration = np.where(valid, bonds.saturating_update(
+            b.frustration, p.frustration_gain * gap, p.frustration_decay), 0.0)
+
+    def _hostility(self, day):
+        """Hostility spreads in fandoms and turns into harassment, stalking and pile-ons."""
+        p, f, b, c, rng = self.params, self.fans, self.bonds, self.creators, self.rng
+        valid = b.valid & ~f.banned[:, None]
+        cidx = np.maximum(b.creator, 0)
+        weight = np.where(valid, b.attachment, 0.0)
+        fandom = hostility.fandom_mean(np.broadcast_to(f.hostility[:, None], weight.shape),
+                                       weight, np.where(valid, b.creator, -1), p.n_creators)
+        community = np.divide((weight * fandom[cidx]).sum(1), weight.sum(1),
+                              out=np.zeros(p.n_fans), where=weight.sum(1) > 0)
+        f_max = np.where(valid, b.frustration, 0.0).max(axis=1)
+        f.hostility = hostility.update_hostility(f.hostility, f_max, community, p.hostility_gain,
+                                                 p.hostility_contagion, p.hostility_decay,
+                                                 f.literacy, p.literacy_effect)
+        # Who harasses today, and whom: another fan, or the creator who disappointed most.
+        acts = ~f.banned & (rng.random(p.n_fans) < hostility.harassment_probability(
+            f.hostility, p.harassment_rate))
+        at_fan = acts & (rng.random(p.n_fans) < p.fan_target_share)
+        tw = np.where(valid & c.active[cidx],
+                      hostility.target_weights(b.frustration, c.targeting[cidx]), 0.0)
+        at_creator = acts & ~at_fan & (tw.sum(1) > 0)
+        target_creator = _choose_in_rows(tw[at_creator], rng)
+        target_creator = b.creator[at_creator][np.arange(target_creator.size), target_creator]
+        offenders_c = np.flatnonzero(at_creator)
+        offenders_f = np.flatnonzero(at_fan)
+        victims_f = rng.integers(0, p.n_fans, offenders_f.size)
+        if self.conflict is not None and day < p.conflict_day + p.conflict_days:
+            extra_off, extra_tgt = self._pile_on()
+            offenders_c = np.concatenate([offenders_c, extra_off])
+            target_creator = np.concatenate([target_creator, extra_tgt])
+        # Moderation: detected incidents are removed before they reach the victim.
+        kept_c = self._moderate(offenders_c)
+        kept_f = self._moderate(offenders_f)
+        hits = np.bincount(target_creator[kept_c], minlength=p.n_creators).astype(float)
+        stalk = valid & (rng.random(b.creator.shape) < hostility.stalking_probability(
+            b.attachment, b.frustration, b.met, p.stalking_threshold, p.stalking_rate,
+            p.meeting_stalk_boost))
+        c.stalking = np.bincount(cidx[stalk], minlength=p.n_creators).astype(float)
+        c.harassment = hits
+        c.harassment_total += hits + c.stalking
+        c.last_harassed[(hits + c.stalking) > 0] = day
+        fan_hits = np.bincount(victims_f[kept_f], minlength=p.n_fans).astype(float)
+        f.victimisation += fan_hits - f.victimisation / 30.0
+        f.last_harassed[fan_hits > 0] = day
+        self.today.fan_incidents = float(fan_hits.sum())
+        self.today.creator_incidents = float(hits.sum())
+
+    def _moderate(self, offenders):
+        """Detect each incident with probability `moderation`; sanction and ban offenders.
+
+        Returns the mask of incidents that were not detected (and so reached the victim).
+        """
+        p, f = self.params, self.fans
+        detected = self.rng.random(offenders.size) < p.moderation
+        caught = offenders[detected]
+        np.add.at(f.strikes, caught, 1)
+        f.hostility[caught] *= 1.0 - p.sanction_effect
+        newly_banned = caught[(f.strikes[caught] >= p.strikes_to_ban) & ~f.banned[caught]]
+        f.banned[newly_banned] = True
+        self.platform.detected += int(detected.sum())
+        self.platform.bans += int(np.unique(newly_banned).size)
+        return ~detected
+
+    def _pile_on(self):
+        """Supporters of the instigator attack the target and unfollow it (mechanism 8)."""
+        p, f, b, rng = self.params, self.fans, self.bonds, self.rng
+        instigator, target = self.conflict
+        support = (b.creator == instigator) & ~f.banned[:, None]
+        join_p = p.conflict_loyalty * b.attachment * (1.0 - p.literacy_effect * f.literacy[:, None])
+        joins = (support & (rng.random(b.creator.shape) < join_p)).any(axis=1)
+        f.hostility[joins] += p.hostility_gain * (1.0 - f.hostility[joins])
+        b.clear(joins[:, None] & (b.creator == target))
+        offenders = np.flatnonzero(joins)
+        return offenders, np.full(offenders.size, target, dtype=b.creator.dtype)
+
+    def _creator_wellbeing(self, day, posts, output):
+        """Workload, demands and harassment build stress; burnout lowers output or ends it."""
+        p, c, rng = self.params, self.creators, self.rng
+        load = creators.workload(posts, p.hours_per_post, c.live_hours * output, self.today.replies,
+                                 p.minutes_per_reply, MEETING_HOURS * self.today.meetings,
+                                 p.work_hours, c.resources)
+        stress = creators.update_stress(c.stress, load, self.today.unanswered,
+                                        c.harassment + c.stalking, c.boundaries, p.load_stress,
+                                        p.demand_stress, p.harassment_stress, p.stress_recovery)
+        c.stress = np.where(c.active, stress, 0.0)
+        c.burnt_out = c.active & creators.burnout_state(c.burnt_out, c.stress, p.burnout_threshold,
+                                                        p.burnout_recovery)
+        c.ever_burnt_out |= c.burnt_out
+        quitting = np.flatnonzero(c.burnt_out & (rng.random(p.n_creators) < p.quit_rate))
+        self._quit(quitting)
+        entering = np.flatnonzero(~c.active & (rng.random(p.n_creators) < p.creator_entry_rate))
+        entering = np.setdiff1d(entering, quitting)
+        if entering.size:
+            c.renew(entering, p, rng)
+            for i in entering:
+                self.creator_agents[i].remove()
+                self.creator_agents[i] = Creator(self, i)
+
+    def _quit(self, idx: np.ndarray) -> None:
+        """Creators in `idx` stop; their fans grieve in proportion to attachment."""
+        if idx.size == 0:
+            return
+        c, b, f = self.creators, self.bonds, self.fans
+        c.active[idx] = False
+        c.burnt_out[idx] = False
+        leaving = np.isin(b.creator, idx)
+        rows = np.nonzero(leaving)[0]
+        grief = creators.breakup_grief(b.attachment[leaving])
+        np.add.at(f.grief, rows, grief)
+        self.breakups.append(np.column_stack([b.attachment[leaving], grief]))
+        b.clear(leaving)
+
+    def _offline_life(self, day):
+        """Offline ties, loneliness and wellbeing follow the time left for real life (mechanism 3)."""
+        p, f = self.params, self.fans
+        lockdown = 0 <= p.lockdown_day <= day < p.lockdown_day + p.lockdown_days
+        contact = p.lockdown_contact if lockdown else 1.0
+        f.offline_hours = (p.free_time - f.platform_hours) * contact
+        u, v = self.tie_u, self.tie_v
+        self.tie_strength = offline.update_ties(self.tie_strength, f.offline_hours[u],
+                                                f.offline_hours[v], self.degree[u], self.degree[v],
+                                                p.tie_maintenance, p.tie_decay)
+        f.support = offline.social_support(self.tie_strength, u, v, self.degree)
+        f.loneliness = offline.update_loneliness(f.loneliness, f.loneliness_trait, f.support,
+                                                 p.loneliness_rate)
+        f.grief *= 1.0 - p.grief_decay
+        target = offline.wellbeing_target(
+            f.support, f.loneliness, p.loneliness_mean, self.bonds.attachment.max(axis=1),
+            offline.overuse(f.platform_hours, p.free_time), f.victimisation, f.grief, p)
+        f.wellbeing = np.clip(offline.relax(f.wellbeing, target, p.wellbeing_rate), 0.0, 1.0)
+
+    def _identity(self):
+        """Fans drift toward their creators' views; detached, disagreeing followers leave."""
+        p, f, b, c = self.params, self.fans, self.bonds, self.creators
+        valid = b.valid
+        y = c.opinion[np.maximum(b.creator, 0)]
+        f.opinion = opinion.drift_opinions(f.opinion, y, b.attachment, valid, p.opinion_influence)
+        leave = valid & (self.rng.random(b.creator.shape) < opinion.unfollow_probability(
+            f.opinion, y, b.attachment, p.unfollow_rate, p.opinion_tolerance))
+        b.clear(leave)
+
+    def _discovery(self):
+        """The platform recommends a creator; the fan follows into a free or faded slot."""
+        p, f, b, c, rng = self.params, self.fans, self.bonds, self.creators, self.rng
+        probs = attention.recommendation_weights(c.appeal, c.audience, p.popularity_bias, c.active)
+        if probs.sum() == 0:
+            return
+        fans = np.flatnonzero(~f.banned & (rng.random(p.n_fans) < p.discovery_rate))
+        pick = rng.choice(p.n_creators, size=fans.size, p=probs)
+        rows = b.creator[fans]
+        fresh = ~(rows == pick[:, None]).any(axis=1)
+        strength = np.where(rows >= 0, b.attachment[fans], -1.0)
+        slot = strength.argmin(axis=1)
+        open_slot = strength[np.arange(fans.size), slot] < 0.05
+        ok = fresh & open_slot
+        fans, slot, pick = fans[ok], slot[ok], pick[ok]
+        mask = np.zeros(b.creator.shape, dtype=bool)
+        mask[fans, slot] = True
+        b.reset(mask)
+        b.creator[fans, slot] = pick
+        b.attachment[fans, slot] = 0.01
+
+    # ---------------------------------------------------------------- helpers
+    def _update_audience(self) -> None:
+        b = self.bonds
+        self.creators.audience = np.bincount(b.creator[b.valid],
+                                             minlength=self.params.n_creators).astype(float)
+
+    def _most_followed(self) -> int | None:
+        c = self.creators
+        if not c.active.any():
+            return None
+        return int(np.argmax(np.where(c.active, c.audience, -1.0)))
+
+    def _choose_conflict(self) -> tuple[int, int] | None:
+        """Instigator: the most-followed creator; target: the rival sharing most of its fans."""
+        p, b, c = self.params, self.bonds, self.creators
+        instigator = self._most_followed()
+        if instigator is None or c.active.sum() < 2:
+            return None
+        fans = (b.creator == instigator).any(axis=1)
+        shared = np.bincount(b.creator[fans][b.creator[fans] >= 0], minlength=p.n_creators)
+        score = np.where(c.active, shared + c.audience / (c.audience.max() + 1.0), -1.0)
+        score[instigator] = -1.0
+        return instigator, int(np.argmax(score))
+
+    @property
+    def creator_table(self):
+        """One row per creator: kind, status, audience, income, stress, harassment."""
+        return metrics.creator_table(self)
+
+
+def _choose_in_rows(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """For each row, a column index drawn with probability proportional to its weight."""
+    if weights.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    cum = np.cumsum(weights, axis=1)
+    draw = rng.random(weights.shape[0]) * cum[:, -1]
+    return np.minimum((cum < draw[:, None]).sum(axis=1), weights.shape[1] - 1)
+
+
+def _coerce_seed(rng):
+    """Accept an int, a numeric string (from a browser field), a Generator or None."""
+    if isinstance(rng, str):
+        text = rng.strip()
+        if not text:
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(f"rng={rng!r} is not allowed: expected a whole number seed") from None
+    if isinstance(rng, bool) or (rng is not None and not isinstance(rng, int | np.integer |
+                                                                     np.random.Generator)):
+        raise ValueError(f"rng={rng!r} is not allowed: expected a whole number seed or None")
+    if isinstance(rng, int | np.integer) and rng < 0:
+        raise ValueError(f"rng={rng!r} is not allowed: seeds must be >= 0")
+    return rng
