@@ -169,9 +169,10 @@ class ParasocialModel(mesa.Model):
         recognition = np.zeros(b.creator.shape)
 
         def buy(eligible, price):
-            prob = money.purchase_probability(b.attachment, price, f.wallet[:, None] - paid.sum(1)[:, None],
-                                              p.spend_propensity, p.spend_attachment_power,
-                                              f.literacy[:, None], p.literacy_effect)
+            budget = f.wallet[:, None] - paid.sum(axis=1, keepdims=True)
+            prob = money.purchase_probability(b.attachment, price, budget, p.spend_propensity,
+                                              p.spend_attachment_power, f.literacy[:, None],
+                                              p.literacy_effect)
             return eligible & (rng.random(b.creator.shape) < prob)
 
         if p.subscriptions:
@@ -186,11 +187,9 @@ class ParasocialModel(mesa.Model):
             paid += message * p.message_price
             recognition += message * p.broadcast_value
         if p.donations:
-            size = p.donation_size * np.sqrt(f.income / p.fan_income) if p.fan_income > 0 else 0.0
-            size = np.broadcast_to(np.asarray(size, dtype=float), (p.n_fans,))[:, None]
-            donate = active & (rng.random(b.creator.shape) < money.purchase_probability(
-                b.attachment, size, f.wallet[:, None] - paid.sum(1)[:, None], p.spend_propensity,
-                p.spend_attachment_power, f.literacy[:, None], p.literacy_effect))
+            # Gifts scale with the giver's means: the few rich, attached fans give most.
+            size = (p.donation_size * f.income / max(p.fan_income, 1e-12))[:, None]
+            donate = buy(active, size)
             paid += donate * size
             on_stream = (c.live_hours * output)[cidx] > 0
             recognition += donate * np.where(on_stream, p.shoutout_value, p.broadcast_value)
@@ -207,7 +206,7 @@ class ParasocialModel(mesa.Model):
         if not holding.any():
             return 0.0
         want = money.purchase_probability(b.attachment, p.meeting_price,
-                                          f.wallet[:, None] - paid.sum(1)[:, None], 1.0,
+                                          f.wallet[:, None] - paid.sum(axis=1, keepdims=True), 1.0,
                                           p.spend_attachment_power, f.literacy[:, None],
                                           p.literacy_effect)
         candidates = np.flatnonzero((active & holding[cidx] & (rng.random(b.creator.shape) < want)).ravel())
@@ -251,7 +250,8 @@ class ParasocialModel(mesa.Model):
         stim = bonds.stimulus(seen, c.disclosure[cidx], c.address[cidx], live, recognitions,
                               p.disclosure_weight, p.address_weight, p.live_weight,
                               p.recognition_weight)
-        gain = bonds.susceptibility_gain(p.attachment_gain, f.absorption, f.loneliness,
+        gain = bonds.susceptibility_gain(p.attachment_gain, f.absorption, p.absorption_power,
+                                         f.loneliness,
                                          p.loneliness_mean, p.loneliness_effect, f.literacy,
                                          p.literacy_effect)
         b.attachment = np.where(valid, bonds.saturating_update(
@@ -346,7 +346,9 @@ class ParasocialModel(mesa.Model):
                                  p.minutes_per_reply, MEETING_HOURS * self.today.meetings,
                                  p.work_hours, c.resources)
         stress = creators.update_stress(c.stress, load, self.today.unanswered,
-                                        c.harassment + c.stalking, c.boundaries, p.load_stress,
+                                        c.harassment + c.stalking, c.boundaries,
+                                        p.stress_noise * rng.standard_normal(p.n_creators),
+                                        p.load_stress,
                                         p.demand_stress, p.harassment_stress, p.stress_recovery)
         c.stress = np.where(c.active, stress, 0.0)
         c.burnt_out = c.active & creators.burnout_state(c.burnt_out, c.stress, p.burnout_threshold,

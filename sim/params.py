@@ -78,7 +78,7 @@ class Params:
     targeting_multiplier: float = _p(3.0, "ratio", 1, 20,
                                      "harassment multiplier for targeted creators", "Pew 2021")
     work_hours: float = _p(8.0, "hours/day", 0.5, 24, "sustainable creator working day")
-    hours_per_post: float = _p(1.5, "hours/post", 0, 24, "production time per post")
+    hours_per_post: float = _p(3.0, "hours/post", 0, 24, "production time per post")
     minutes_per_reply: float = _p(2.0, "minutes/reply", 0, 60, "time per personal reply")
 
     # --- money ------------------------------------------------------------
@@ -141,6 +141,12 @@ class Params:
     absorption_mean: float = _p(0.3, "0-1", 0.01, 0.99,
                                 "mean susceptibility (absorption) to parasocial bonding",
                                 "McCutcheon et al. 2002 absorption-addiction model")
+    absorption_concentration: float = _p(2.0, "Beta a+b", 0.1, 100,
+                                         "how alike fans are in absorption (low: a few highly absorbed)",
+                                         "Maltby et al. 2004 (skewed CAS scores)")
+    absorption_power: float = _p(2.0, "exponent", 0, 5,
+                                 "convexity of attachment gain in absorption (the absorbed escalate)",
+                                 "McCutcheon et al. 2002 absorption-addiction; assumption")
     loneliness_mean: float = _p(0.35, "0-1", 0.01, 0.99, "mean initial loneliness",
                                 "UCLA scale norms; Cigna 2020")
     media_literacy: float = _p(0.3, "0-1", 0, 0.99, "mean media literacy",
@@ -159,7 +165,7 @@ class Params:
     recognition_weight: float = _p(3.0, "per recognition", 0, 50,
                                    "stimulus of one act of personal recognition",
                                    "Wulf, Schneider & Queck 2021")
-    loneliness_effect: float = _p(0.2, "ratio", 0, 5,
+    loneliness_effect: float = _p(0.1, "ratio", 0, 5,
                                   "extra attachment gain at full loneliness (kept weak)",
                                   "Tukachinsky, Walter & Saucier 2020 (r ~ 0.1)")
     message_rate: float = _p(0.2, "messages/day", 0, 10,
@@ -198,6 +204,7 @@ class Params:
     load_stress: float = _p(0.01, "1/day", 0, 1, "stress per day of full-time overwork")
     demand_stress: float = _p(0.004, "1/day", 0, 1, "stress per log-unit of unanswered messages")
     harassment_stress: float = _p(0.01, "1/day", 0, 1, "stress per log-unit of harassment")
+    stress_noise: float = _p(0.02, "stress/day", 0, 1, "day-to-day stress shocks (s.d.): life events")
     stress_recovery: float = _p(0.02, "1/day", 0, 1, "stress recovery rate")
     burnout_threshold: float = _p(0.7, "stress", 0, 1, "stress at which a creator burns out")
     burnout_output: float = _p(0.3, "share", 0, 1, "output of a burnt-out creator")

@@ -57,16 +57,18 @@ class FanState:
         n = p.n_fans
         trait = beta(rng, p.loneliness_mean, 6.0, n)
         income = lognormal(rng, p.fan_income, p.fan_income_sigma, n)
+        base_hours = lognormal(rng, p.base_platform_hours, 0.5, n)
+        hours = np.minimum(np.minimum(base_hours, p.free_time), p.time_limit)
         return cls(
-            absorption=beta(rng, p.absorption_mean, 4.0, n),
+            absorption=beta(rng, p.absorption_mean, p.absorption_concentration, n),
             literacy=beta(rng, p.media_literacy, 4.0, n),
             loneliness_trait=trait,
             loneliness=trait.copy(),
             income=income,
             wallet=15.0 * income,
-            base_hours=lognormal(rng, p.base_platform_hours, 0.5, n),
-            platform_hours=np.zeros(n),
-            offline_hours=np.full(n, p.free_time),
+            base_hours=base_hours,
+            platform_hours=hours,
+            offline_hours=p.free_time - hours,
             support=np.zeros(n),
             wellbeing=np.full(n, p.wellbeing_base),
             hostility=np.zeros(n),

@@ -21,15 +21,17 @@ def stimulus(seen, disclosure, address, live_watched, recognitions,
     return seen * per_post + live_weight * live_watched + recognition_weight * recognitions
 
 
-def susceptibility_gain(attachment_gain, absorption, loneliness, loneliness_mean,
-                        loneliness_effect, literacy, literacy_effect):
-    """Per-fan gain: g = g0 * absorption * (1 + e_L (L - mean L)) * (1 - e_lit * literacy).
+def susceptibility_gain(attachment_gain, absorption, absorption_power, loneliness,
+                        loneliness_mean, loneliness_effect, literacy, literacy_effect):
+    """Per-fan gain: g = g0 * absorption^k * (1 + e_L (L - mean L)) * (1 - e_lit * literacy).
 
-    Loneliness enters only weakly (Tukachinsky et al. 2020 find r ~ 0.1);
+    Highly absorbed fans escalate (k > 1, absorption-addiction model);
+    loneliness enters only weakly (Tukachinsky et al. 2020 find r ~ 0.1);
     media literacy damps the bond.
     """
     lonely = 1.0 + loneliness_effect * (loneliness - loneliness_mean)
-    return attachment_gain * absorption * np.maximum(lonely, 0.0) * (1.0 - literacy_effect * literacy)
+    return (attachment_gain * absorption**absorption_power * np.maximum(lonely, 0.0)
+            * (1.0 - literacy_effect * literacy))
 
 
 def saturating_update(level, drive, decay):

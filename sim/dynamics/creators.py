@@ -12,17 +12,18 @@ def workload(posts, hours_per_post, live_hours, replies, minutes_per_reply, extr
     return hours / (work_hours * resources)
 
 
-def update_stress(stress, load, unanswered, harassment, boundaries, load_stress, demand_stress,
-                  harassment_stress, recovery):
-    """S' = S + k_l load + k_d (1 - b) ln(1 + unanswered) + k_h ln(1 + harassment) - r S.
+def update_stress(stress, load, unanswered, harassment, boundaries, shock, load_stress,
+                  demand_stress, harassment_stress, recovery):
+    """S' = S + k_l load + k_d (1 - b) ln(1 + unanswered) + k_h ln(1 + harassment) + e - r S.
 
-    Workload, audience demand (softened by the creator's boundaries) and
-    harassment build stress; recovery pulls it back. Logarithms because the
-    thousandth unanswered message weighs less than the first.
+    Workload, audience demand (softened by the creator's boundaries),
+    harassment and life events e (a random shock) build stress; recovery
+    pulls it back. Logarithms because the thousandth unanswered message weighs
+    less than the first.
     """
     strain = (load_stress * load
               + demand_stress * (1.0 - boundaries) * np.log1p(unanswered)
-              + harassment_stress * np.log1p(harassment))
+              + harassment_stress * np.log1p(harassment) + shock)
     return np.clip(stress + strain - recovery * stress, 0.0, 1.0)
 
 
