@@ -110,7 +110,7 @@ class ParasocialModel(mesa.Model):
         """Scheduled scenario events: a forced quit and a pile-on."""
         p = self.params
         if day == p.quit_day:
-            top = self._most_followed()
+            top = self.most_followed()
             if top is not None:
                 self._quit(np.array([top]))
         if day == p.conflict_day:
@@ -434,7 +434,8 @@ class ParasocialModel(mesa.Model):
         self.creators.audience = np.bincount(b.creator[b.valid],
                                              minlength=self.params.n_creators).astype(float)
 
-    def _most_followed(self) -> int | None:
+    def most_followed(self) -> int | None:
+        """Index of the active creator with the largest audience (None if all quit)."""
         c = self.creators
         if not c.active.any():
             return None
@@ -443,7 +444,7 @@ class ParasocialModel(mesa.Model):
     def _choose_conflict(self) -> tuple[int, int] | None:
         """Instigator: the most-followed creator; target: the rival sharing most of its fans."""
         p, b, c = self.params, self.bonds, self.creators
-        instigator = self._most_followed()
+        instigator = self.most_followed()
         if instigator is None or c.active.sum() < 2:
             return None
         fans = (b.creator == instigator).any(axis=1)

@@ -74,7 +74,7 @@ def breakup_distress(model: ParasocialModel, steps_after: int = 14) -> pd.DataFr
     """Wellbeing lost by each fan of the creator who quits at ``quit_day``, with their attachment."""
     p = model.params
     model.run_for(p.quit_day - model.time)
-    top = model._most_followed()
+    top = model.most_followed()
     rows, slots = np.nonzero(model.bonds.creator == top)
     attachment = model.bonds.attachment[rows, slots].copy()
     before = model.fans.wellbeing[rows].copy()
@@ -94,6 +94,12 @@ def replicate(seed: int, n_fans: int, n_creators: int, steps: int = STEPS, **par
     values["loneliness_corr"] = abs(float(np.corrcoef(base.fans.loneliness, a)[0, 1]))
     values["views_top3_share"] = metrics.top_share(base.creators.views, 0.03)
     values["harassment_ratio"] = _safe_ratio(out["harassed_creators"], out["harassed_fans"])
+    values["harassed_creators"] = float(out["harassed_creators"])
+    values["harassed_fans"] = float(out["harassed_fans"])
+    values["distributions"] = {"audience": base.creators.audience.copy(),
+                               "creator income": base.creators.income.copy(),
+                               "fan spending": base.fans.spent.copy(),
+                               "views": base.creators.views.copy()}
 
     silent = _run(seed, steps, **{**size, "reply_capacity": 0.0, "chat_interaction": 0.0})
     with_address = base.bonds.attachment[base.bonds.valid].mean()
@@ -102,15 +108,17 @@ def replicate(seed: int, n_fans: int, n_creators: int, steps: int = STEPS, **par
 
     moderated = _run(seed, steps, **{**size, "moderation": MODERATION})
     stay = ~moderated.fans.banned
-    values["moderation_effect"] = 1.0 - _safe_ratio(moderated.fans.hostility[stay].mean(),
-                                                    base.fans.hostility.mean())
+    values["hostility_unmoderated"] = float(base.fans.hostility.mean())
+    values["hostility_moderated"] = float(moderated.fans.hostility[stay].mean())
+    values["moderation_effect"] = 1.0 - _safe_ratio(values["hostility_moderated"],
+                                                    values["hostility_unmoderated"])
 
     quit_model = ParasocialModel(rng=seed, **{**size, "quit_day": steps // 2})
     distress = breakup_distress(quit_model)
     means = distress.groupby(pd.cut(distress["attachment"], GRIEF_BINS), observed=True)[
         "distress"].mean()
     values["grief_monotone"] = float(len(means) >= 2 and bool(np.all(np.diff(means.values) > 0)))
-    values["grief_by_attachment"] = means.to_dict()
+    values["grief_by_attachment"] = {interval.mid: float(v) for interval, v in means.items()}
     return values
 
 

@@ -1,0 +1,148 @@
+"""Write the validation report: a markdown table of patterns and the figures behind it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sim.validation import GRIEF_BINS, MODERATION, PATTERNS  # noqa: E402
+
+SURVEY_TIERS = {"entertainment-social": (0.60, 0.70), "intense-personal": (0.25, 0.35),
+                "borderline-pathological": (0.02, 0.05)}
+
+
+def _fmt(x: float) -> str:
+    if not np.isfinite(x):
+        return "∞"
+    return f"{x:.3g}"
+
+
+def markdown(summary: pd.DataFrame, meta: dict) -> str:
+    """The report: how it was made, then one row per pattern."""
+    passed = int(summary["passed"].sum())
+    lines = [
+        "# Validation against published patterns",
+        "",
+        f"Regenerate with `{meta['command']}` "
+        f"({meta['replicates']} replicates, {meta['n_fans']} fans, {meta['n_creators']} creators, "
+        f"{meta['steps']} days, default calibration, seeds {meta['seeds'][0]}–{meta['seeds'][-1]}; "
+        f"{meta['seconds']:.0f} s). Each replicate runs the default model and paired "
+        f"counterfactuals from the same seed: no individual address (no replies, no names read on "
+        f"stream), moderation {MODERATION}, and the most-followed creator quitting at mid-run.",
+        "",
+        f"**{passed} of {len(summary)} patterns are met** (model mean inside the target range).",
+        "",
+        "| pattern | target | model mean [95 % CI] | met | source |",
+        "|---|---|---|---|---|",
+    ]
+    for _, r in summary.iterrows():
+        target = f"{_fmt(r.target_lo)}–{_fmt(r.target_hi)}" if np.isfinite(r.target_hi) else \
+            f"≥ {_fmt(r.target_lo)}"
+        lines.append(f"| {r.description} ({r.unit}) | {target} | {_fmt(r['mean'])} "
+                     f"[{_fmt(r.ci_lo)}, {_fmt(r.ci_hi)}] | {'yes' if r.passed else '**miss**'} "
+                     f"| {r.source} |")
+    misses = summary[~summary["passed"]]
+    if len(misses):
+        lines += ["", "## Misses", ""]
+        lines += [f"- **{r.description}**: {meta['explanations'].get(r.pattern, 'see docs/CALIBRATION.md')}"
+                  for _, r in misses.iterrows()]
+    lines += ["", "## Figures", "",
+              "![tiers](tiers.png)", "![lorenz](lorenz.png)", "![grief](grief.png)",
+              "![harassment](harassment.png)", "![moderation](moderation.png)", ""]
+    return "\n".join(lines)
+
+
+def _tiers(summary, ax):
+    names = list(SURVEY_TIERS)
+    rows = summary.set_index("pattern").loc[["tier_entertainment", "tier_intense",
+                                             "tier_borderline"]]
+    x = np.arange(len(names))
+    lo = [v[0] for v in SURVEY_TIERS.values()]
+    hi = [v[1] for v in SURVEY_TIERS.values()]
+    ax.bar(x - 0.2, np.array(hi) - np.array(lo), 0.4, bottom=lo, color="0.8",
+           label="survey range (McCutcheon et al. 2002)")
+    ax.bar(x + 0.2, rows["mean"], 0.4, yerr=[rows["mean"] - rows["ci_lo"], rows["ci_hi"] - rows["mean"]],
+           capsize=4, color="tab:blue", label="model (mean, 95 % CI)")
+    ax.set_xticks(x, names)
+    ax.set_ylabel("share of fans with a focal creator")
+    ax.set_title("Attachment tiers")
+    ax.legend(frameon=False)
+
+
+def _lorenz(reps, axes):
+    for ax, key in zip(axes, ["views", "audience", "creator income", "fan spending"], strict=True):
+        for i, r in enumerate(reps):
+            v = np.sort(np.asarray(r["distributions"][key], dtype=float))
+            if v.sum() <= 0:
+                continue
+            cum = np.concatenate([[0], np.cumsum(v) / v.sum()])
+            ax.plot(np.linspace(0, 1, cum.size), cum, color="tab:blue", alpha=0.4, lw=1,
+                    label="model replicates" if i == 0 else None)
+        ax.plot([0, 1], [0, 1], "k--", lw=0.8, label="equality")
+        ax.set_title(f"Lorenz curve: {key}")
+        ax.set_xlabel("cumulative share of " + ("fans" if key == "fan spending" else "creators"))
+        ax.set_ylabel(f"cumulative share of {key}")
+    axes[0].legend(frameon=False, fontsize=8)
+
+
+def _grief(reps, ax):
+    mids = np.array([(a + b) / 2 for a, b in zip(GRIEF_BINS[:-1], GRIEF_BINS[1:], strict=True)])
+    table = pd.DataFrame([r["grief_by_attachment"] for r in reps])
+    means = table.mean()
+    ax.errorbar(means.index.astype(float), means.values,
+                yerr=1.96 * table.std().fillna(0).values / np.sqrt(max(len(table), 1)),
+                marker="o", capsize=4)
+    ax.set_xticks(mids)
+    ax.set_xlabel("attachment to the creator who quit (0-1)")
+    ax.set_ylabel("wellbeing lost in the next 14 days (0-1)")
+    ax.set_title("Parasocial breakup distress")
+
+
+def _harassment(reps, ax):
+    c = np.array([r["harassed_creators"] for r in reps])
+    f = np.array([r["harassed_fans"] for r in reps])
+    ax.bar([0, 1], [c.mean(), f.mean()], yerr=[1.96 * c.std() / np.sqrt(len(c)),
+                                              1.96 * f.std() / np.sqrt(len(f))],
+           capsize=4, color=["tab:red", "tab:gray"])
+    ax.set_xticks([0, 1], ["creators", "fans"])
+    ax.set_ylabel("share harassed in the last 30 days")
+    ax.set_title("Who is harassed")
+
+
+def _moderation(reps, ax):
+    u = np.array([r["hostility_unmoderated"] for r in reps])
+    m = np.array([r["hostility_moderated"] for r in reps])
+    ax.bar([0, 1], [u.mean(), m.mean()], yerr=[1.96 * u.std() / np.sqrt(len(u)),
+                                              1.96 * m.std() / np.sqrt(len(m))],
+           capsize=4, color=["tab:orange", "tab:green"])
+    ax.set_xticks([0, 1], ["no moderation", f"moderation {MODERATION}\n(fans who stay)"])
+    ax.set_ylabel("mean fan hostility (0-1)")
+    ax.set_title("Moderation effect")
+
+
+def write_report(summary: pd.DataFrame, reps: list[dict], out: Path, meta: dict) -> Path:
+    """Write report.md, patterns.csv, meta.json and the five figures to ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    summary.to_csv(out / "patterns.csv", index=False)
+    (out / "meta.json").write_text(json.dumps({k: v for k, v in meta.items()}, indent=2, default=str))
+    figures = {"tiers": (1, 1, _tiers, summary), "grief": (1, 1, _grief, reps),
+               "harassment": (1, 1, _harassment, reps), "moderation": (1, 1, _moderation, reps)}
+    for name, (_, _, draw, data) in figures.items():
+        fig, ax = plt.subplots(figsize=(6, 4.2), layout="constrained")
+        draw(data, ax)
+        fig.savefig(out / f"{name}.png", dpi=120)
+        plt.close(fig)
+    fig, axes = plt.subplots(1, 4, figsize=(16, 4.2), layout="constrained")
+    _lorenz(reps, axes)
+    fig.savefig(out / "lorenz.png", dpi=120)
+    plt.close(fig)
+    path = out / "report.md"
+    path.write_text(markdown(summary, meta))
+    return path
