@@ -7,8 +7,11 @@ from a single default run; the paired-counterfactual patterns are checked by
 `parasocial validate` afterwards. The best points are re-run over more seeds.
 
     python experiments/calibration.py --samples 160 --seeds 1 --top 6 --top-seeds 3
+    python experiments/calibration.py --around results/calibration/best.json --spread 0.25 \
+        --samples 40 --seeds 3 --top 4 --top-seeds 6 --out results/calibration/refine
 
-writes results/calibration/{lhs.csv, best.csv, best.json}.
+writes {lhs.csv, best.csv, best.json} to --out: a global search, then a local one
+around the global winner, with more seeds per point.
 """
 
 from __future__ import annotations
@@ -100,11 +103,17 @@ def main() -> None:
     parser.add_argument("--top-seeds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     parser.add_argument("--out", type=Path, default=Path("results/calibration"))
+    parser.add_argument("--around", type=Path, help="best.json of an earlier search to refine")
+    parser.add_argument("--spread", type=float, default=0.25,
+                        help="relative half-width of the local search box (with --around)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
     unit = qmc.LatinHypercube(d=len(FREE), seed=20261122).random(args.samples)
     lo, hi = np.array([v[0] for v in FREE.values()]), np.array([v[1] for v in FREE.values()])
+    if args.around:
+        centre = np.array([json.loads(args.around.read_text())["params"][k] for k in FREE])
+        lo, hi = np.maximum(lo, centre * (1 - args.spread)), np.minimum(hi, centre * (1 + args.spread))
     points = [dict(zip(FREE, map(float, row), strict=True)) for row in qmc.scale(unit, lo, hi)]
     lhs = evaluate(points, list(range(args.seeds)), args.workers)
     lhs.to_csv(args.out / "lhs.csv", index=False)

@@ -93,7 +93,7 @@ def _ratio(num, den) -> float:
 
 
 OUTCOMES: dict[str, tuple[str, str, Callable]] = {
-    "share_focal": ("fans with a focal creator (attachment >= 0.2)", "share",
+    "share_focal": (f"fans with a focal creator (attachment >= {FOCAL})", "share",
                     lambda m: tier_shares(m)[0]),
     "tier_entertainment": ("focal fans at the entertainment-social level", "share",
                            lambda m: tier_shares(m)[1]),

@@ -147,7 +147,8 @@ class ParasocialModel(mesa.Model):
         # Free messages compete for the creator's finite reply capacity.
         sent = valid & (rng.random(b.creator.shape) < np.minimum(1.0, p.message_rate * b.attachment))
         requests = np.bincount(cidx[sent], minlength=n_c).astype(float)
-        reply_p = bonds.reply_probability(requests, c.reply_capacity * output)
+        capacity = np.where(output > 0, c.reply_capacity * output, 0.0)  # inf * 0 is nan
+        reply_p = bonds.reply_probability(requests, capacity)
         replied = sent & (rng.random(b.creator.shape) < reply_p[cidx])
         self.today.replies = np.bincount(cidx[replied], minlength=n_c).astype(float)
         self.today.unanswered = requests - self.today.replies
@@ -169,11 +170,12 @@ class ParasocialModel(mesa.Model):
         recognition = np.zeros(b.creator.shape)
 
         def buy(eligible, price):
-            budget = f.wallet[:, None] - paid.sum(axis=1, keepdims=True)
-            prob = money.purchase_probability(b.attachment, price, budget, p.spend_propensity,
-                                              p.spend_attachment_power, f.literacy[:, None],
-                                              p.literacy_effect)
-            return eligible & (rng.random(b.creator.shape) < prob)
+            budget = f.wallet - paid.sum(axis=1)
+            prob = money.purchase_probability(b.attachment, price, budget[:, None],
+                                              p.spend_propensity, p.spend_attachment_power,
+                                              f.literacy[:, None], p.literacy_effect)
+            bought = eligible & (rng.random(b.creator.shape) < prob)
+            return bought & money.within_budget(bought * price, budget)
 
         if p.subscriptions:
             subscribe = buy(active & (b.subscribed_until <= day), p.subscription_price)
@@ -201,7 +203,7 @@ class ParasocialModel(mesa.Model):
     def _meetings(self, day, active, cidx, paid):
         """Creators holding a meeting today admit up to `meeting_capacity` paying fans."""
         p, f, b, c, rng = self.params, self.fans, self.bonds, self.creators, self.rng
-        holding = c.active & ((day + c.meeting_phase) % p.meeting_interval == 0)
+        holding = c.active & ~c.burnt_out & ((day + c.meeting_phase) % p.meeting_interval == 0)
         self.today.meetings = holding.astype(float)
         if not holding.any():
             return 0.0
@@ -218,6 +220,7 @@ class ParasocialModel(mesa.Model):
         attend = np.zeros(b.creator.size, dtype=bool)
         attend[admitted] = True
         attend = attend.reshape(b.creator.shape)
+        attend &= money.within_budget(attend * p.meeting_price, f.wallet - paid.sum(axis=1))
         paid += attend * p.meeting_price
         b.met |= attend
         return attend * 1.0
@@ -259,7 +262,7 @@ class ParasocialModel(mesa.Model):
         b.reciprocity = np.where(valid, bonds.saturating_update(
             b.reciprocity, p.reciprocity_gain * recognitions, p.reciprocity_decay), 0.0)
         expected = bonds.expectation(b.attachment, b.recent_spend, 30.0 * f.income[:, None],
-                                     p.expectation_spend_weight)
+                                     p.expectation_spend_weight, c.boundaries[cidx])
         gap = bonds.unmet_expectation(expected, b.reciprocity)
         b.frustration = np.where(valid, bonds.saturating_update(
             b.frustration, p.frustration_gain * gap, p.frustration_decay), 0.0)
@@ -289,8 +292,10 @@ class ParasocialModel(mesa.Model):
         target_creator = b.creator[at_creator][np.arange(target_creator.size), target_creator]
         offenders_c = np.flatnonzero(at_creator)
         offenders_f = np.flatnonzero(at_fan)
-        victims_f = rng.integers(0, p.n_fans, offenders_f.size)
-        if self.conflict is not None and day < p.conflict_day + p.conflict_days:
+        # Victims are other fans, drawn uniformly (never the harasser).
+        victims_f = (offenders_f + rng.integers(1, max(p.n_fans, 2), offenders_f.size)) % p.n_fans
+        if (self.conflict is not None and day < p.conflict_day + p.conflict_days
+                and c.active[self.conflict[1]]):
             extra_off, extra_tgt = self._pile_on()
             offenders_c = np.concatenate([offenders_c, extra_off])
             target_creator = np.concatenate([target_creator, extra_tgt])
@@ -318,13 +323,13 @@ class ParasocialModel(mesa.Model):
         """
         p, f = self.params, self.fans
         detected = self.rng.random(offenders.size) < p.moderation
-        caught = offenders[detected]
-        np.add.at(f.strikes, caught, 1)
-        f.hostility[caught] *= 1.0 - p.sanction_effect
+        caught, times = np.unique(offenders[detected], return_counts=True)
+        f.strikes[caught] += times.astype(f.strikes.dtype)
+        f.hostility[caught] *= (1.0 - p.sanction_effect) ** times
         newly_banned = caught[(f.strikes[caught] >= p.strikes_to_ban) & ~f.banned[caught]]
         f.banned[newly_banned] = True
         self.platform.detected += int(detected.sum())
-        self.platform.bans += int(np.unique(newly_banned).size)
+        self.platform.bans += int(newly_banned.size)
         return ~detected
 
     def _pile_on(self):

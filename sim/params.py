@@ -66,7 +66,7 @@ class Params:
                                "mean personal replies a creator can write per day (inf: AI)",
                                "assumption; one person cannot answer thousands")
     boundaries: float = _p(0.2, "0-1", 0, 1,
-                           "creator boundary-setting (limits demands, encourages offline life)",
+                           "creator boundary-setting: lowers fans' expectations of recognition and the creator's demand stress",
                            "Kowert in seed 002; assumption")
     appeal_sigma: float = _p(1.2, "log-units", 0, 4,
                              "spread of creator appeal (lognormal sigma)", "Bärtl 2018 (heavy tail)")
@@ -88,7 +88,7 @@ class Params:
     fan_income_sigma: float = _p(1.2, "log-units", 0, 4, "spread of fan means (lognormal)",
                                  "income/discretionary-spend skew; 'whales' (Swrve)")
     spend_propensity: float = _p(0.03, "probability/day", 0, 1,
-                                 "daily purchase probability of a fully attached fan who can afford it")
+                                 "scale of daily purchase chance (full attachment, before affordability and literacy)")
     spend_attachment_power: float = _p(3.0, "exponent", 0, 10,
                                        "how steeply purchases rise with attachment")
     subscriptions: bool = _p(True, "switch", doc="creators offer monthly subscriptions")
@@ -168,8 +168,8 @@ class Params:
     loneliness_effect: float = _p(0.1, "ratio", 0, 5,
                                   "extra attachment gain at full loneliness (kept weak)",
                                   "Tukachinsky, Walter & Saucier 2020 (r ~ 0.1)")
-    message_rate: float = _p(0.2, "messages/day", 0, 10,
-                             "messages a fully attached fan sends to a creator per day")
+    message_rate: float = _p(0.2, "probability/day", 0, 1,
+                             "daily chance a fully attached fan messages a creator (scales with A)")
     reciprocity_gain: float = _p(0.3, "1/recognition", 0, 1,
                                  "perceived-reciprocity gain per recognition")
     reciprocity_decay: float = _p(0.02, "1/day", 0, 1, "perceived-reciprocity decay")
@@ -193,7 +193,7 @@ class Params:
     fan_target_share: float = _p(0.3, "share", 0, 1,
                                  "share of incidents aimed at other fans rather than creators")
     stalking_threshold: float = _p(0.85, "attachment", 0, 1,
-                                   "attachment above which hostility can become stalking")
+                                   "attachment above which frustration can become stalking")
     stalking_rate: float = _p(0.02, "probability/day", 0, 1,
                               "stalking probability of a fully frustrated, extreme fan")
     meeting_stalk_boost: float = _p(3.0, "ratio", 1, 100,
@@ -201,7 +201,7 @@ class Params:
                                     "sasaeng reports (seed 003)")
 
     # --- creator stress and burnout (mechanism 7) ------------------------
-    load_stress: float = _p(0.01, "1/day", 0, 1, "stress per day of full-time overwork")
+    load_stress: float = _p(0.01, "1/day", 0, 1, "stress per day of a full sustainable working day")
     demand_stress: float = _p(0.004, "1/day", 0, 1, "stress per log-unit of unanswered messages")
     harassment_stress: float = _p(0.01, "1/day", 0, 1, "stress per log-unit of harassment")
     stress_noise: float = _p(0.02, "stress/day", 0, 1, "day-to-day stress shocks (s.d.): life events")
@@ -235,7 +235,7 @@ class Params:
     # --- identity and politics (mechanism 8) -----------------------------
     opinion_influence: float = _p(0.02, "1/day", 0, 1,
                                   "drift of fans' views toward attached creators",
-                                  "Schmid & Klimmt 2011; Cohen & Holbert 2021")
+                                  "Schiappa, Gregg & Hewes 2005; Cohen & Holbert 2021")
     unfollow_rate: float = _p(0.02, "probability/day", 0, 1,
                               "daily unfollow chance of a detached, disagreeing fan")
     opinion_tolerance: float = _p(0.5, "opinion units", 0, 2, "disagreement tolerated before unfollowing")
@@ -333,6 +333,10 @@ def validate(p: Params) -> None:
     if p.initial_follows > p.max_follows:
         raise ValueError(f"initial_follows={p.initial_follows} is not allowed: must be at most "
                          f"max_follows={p.max_follows}")
+    for name in ("quit_day", "conflict_day"):
+        if getattr(p, name) == 0:
+            raise ValueError(f"{name}=0 is not allowed: day 1 is the first simulated day "
+                             "(use -1 for never)")
     if p.paid_messages == "subscription" and not p.subscriptions:
         raise ValueError("paid_messages='subscription' is not allowed with subscriptions=False: "
                          "turn subscriptions on or choose paid_messages='per_message' or 'off'")
@@ -353,9 +357,10 @@ PRESETS: dict[str, dict[str, Any]] = {
                        direct_address=0.5, subscriptions=False, donations=True,
                        donation_size=20.0, reply_capacity=10.0, opinion_influence=0.04,
                        conflict_loyalty=0.4),
+    # An AI creator answers everyone and does not tire: no stress channel applies.
     "virtual": dict(kind="virtual", posting_rate=3.0, self_disclosure=0.6, direct_address=0.8,
-                    reply_capacity=INF, minutes_per_reply=0.0, harassment_stress=0.0,
-                    demand_stress=0.0, paid_messages="per_message"),
+                    reply_capacity=INF, minutes_per_reply=0.0, load_stress=0.0, stress_noise=0.0,
+                    harassment_stress=0.0, demand_stress=0.0, paid_messages="per_message"),
 }
 
 

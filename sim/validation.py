@@ -73,7 +73,7 @@ def _run(seed: int, steps: int, **params) -> ParasocialModel:
 def breakup_distress(model: ParasocialModel, steps_after: int = 14) -> pd.DataFrame:
     """Wellbeing lost by each fan of the creator who quits at ``quit_day``, with their attachment."""
     p = model.params
-    model.run_for(p.quit_day - model.time)
+    model.run_for(p.quit_day - 1 - model.time)  # the eve of the quit (step t is day t)
     top = model.most_followed()
     rows, slots = np.nonzero(model.bonds.creator == top)
     attachment = model.bonds.attachment[rows, slots].copy()
@@ -93,7 +93,9 @@ def replicate(seed: int, n_fans: int, n_creators: int, steps: int = STEPS, **par
                "payer_share", "top10_payer_share", "ever_burnt_out")}
     values["loneliness_corr"] = abs(float(np.corrcoef(base.fans.loneliness, a)[0, 1]))
     values["views_top3_share"] = metrics.top_share(base.creators.views, 0.03)
-    values["harassment_ratio"] = _safe_ratio(out["harassed_creators"], out["harassed_fans"])
+    # Floor the fans' rate at one harassed fan, so the ratio stays finite (and conservative).
+    values["harassment_ratio"] = float(out["harassed_creators"]
+                                       / max(out["harassed_fans"], 1.0 / n_fans))
     values["harassed_creators"] = float(out["harassed_creators"])
     values["harassed_fans"] = float(out["harassed_fans"])
     values["distributions"] = {"audience": base.creators.audience.copy(),
@@ -108,7 +110,8 @@ def replicate(seed: int, n_fans: int, n_creators: int, steps: int = STEPS, **par
 
     moderated = _run(seed, steps, **{**size, "moderation": MODERATION})
     stay = ~moderated.fans.banned
-    values["hostility_unmoderated"] = float(base.fans.hostility.mean())
+    # The same fans (same seed, same traits) with and without moderation: no selection effect.
+    values["hostility_unmoderated"] = float(base.fans.hostility[stay].mean())
     values["hostility_moderated"] = float(moderated.fans.hostility[stay].mean())
     values["moderation_effect"] = 1.0 - _safe_ratio(values["hostility_moderated"],
                                                     values["hostility_unmoderated"])

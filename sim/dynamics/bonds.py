@@ -44,14 +44,14 @@ def reply_probability(requests, capacity):
     return np.minimum(1.0, capacity / np.maximum(requests, 1.0))
 
 
-def expectation(attachment, recent_spend, monthly_means, spend_weight):
-    """Expected recognition: E = min(1, A^2 (1 + w * spend30 / (30 * income))).
+def expectation(attachment, recent_spend, monthly_means, spend_weight, boundaries):
+    """Expected recognition: E = min(1, A^2 (1 + w * spend30 / (30 * income)) (1 - b)).
 
     Only strongly attached fans expect to be noticed; paying makes them feel
-    entitled to it.
+    entitled to it; a creator's clear boundaries b keep expectations realistic.
     """
     ratio = recent_spend / np.maximum(monthly_means, 1e-9)
-    return np.minimum(1.0, attachment**2 * (1.0 + spend_weight * ratio))
+    return np.minimum(1.0, attachment**2 * (1.0 + spend_weight * ratio) * (1.0 - boundaries))
 
 
 def unmet_expectation(expected, reciprocity):

@@ -23,3 +23,12 @@ def split_payment(amount, platform_cut, agency_cut):
     agency = (amount - platform) * agency_cut
     return amount - platform - agency, platform, agency
 
+
+
+def within_budget(cost, budget):
+    """Keep a fan's purchases (in slot order) only while their running total fits the budget.
+
+    Purchases are drawn for all of a fan's creators at once; this stops several
+    on the same day from overdrawing the wallet.
+    """
+    return np.cumsum(cost, axis=1) <= budget[:, None] + 1e-9

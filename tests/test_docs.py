@@ -1,0 +1,96 @@
+"""docs/ODD.md stays in step with the code.
+
+The generated tables must match the code, and the hand-written prose must name
+every parameter, every dynamics function and every outcome measure, so that a
+new parameter, mechanism or reporter cannot land without its ODD description.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import pkgutil
+import re
+import shutil
+from pathlib import Path
+
+import sim.dynamics
+from sim.metrics import OUTCOMES
+from sim.params import PARAM_FIELDS
+
+ROOT = Path(__file__).resolve().parents[1]
+ODD = ROOT / "docs" / "ODD.md"
+
+
+def _load_update_odd():
+    spec = importlib.util.spec_from_file_location("update_odd", ROOT / "tools" / "update_odd.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+update_odd = _load_update_odd()
+
+
+def _prose() -> str:
+    """The ODD text without its generated blocks (which name every parameter by construction)."""
+    text = ODD.read_text(encoding="utf-8")
+    return re.sub(r"<!-- (\w+):start -->.*?<!-- \1:end -->", "", text, flags=re.DOTALL)
+
+
+def _in_code_span(name: str, text: str) -> bool:
+    """Whether ``name`` starts a code span, as in `name` or `name = value`."""
+    return re.search(rf"`{re.escape(name)}(?!\w)", text) is not None
+
+
+def _dynamics_functions() -> list[str]:
+    """Public functions defined in sim/dynamics/*.py, as ``module.function``."""
+    names = []
+    for info in pkgutil.iter_modules(sim.dynamics.__path__):
+        module = importlib.import_module(f"sim.dynamics.{info.name}")
+        for name, obj in inspect.getmembers(module, inspect.isfunction):
+            if not name.startswith("_") and obj.__module__ == module.__name__:
+                names.append(f"{info.name}.{name}")
+    return sorted(names)
+
+
+def test_generated_tables_are_up_to_date():
+    stale = update_odd.stale_blocks(ODD)
+    assert update_odd.check(ODD), (
+        f"docs/ODD.md is out of date in block(s) {', '.join(stale)}: "
+        "run python tools/update_odd.py")
+
+
+def test_check_detects_and_update_repairs_a_stale_table(tmp_path):
+    copy = tmp_path / "ODD.md"
+    shutil.copy(ODD, copy)
+    text = copy.read_text(encoding="utf-8")
+    copy.write_text(text.replace("| `n_fans` |", "| `n_fans_old` |", 1), encoding="utf-8")
+    assert not update_odd.check(copy)
+    assert "params" in update_odd.stale_blocks(copy)
+    assert update_odd.main(["--check", "--path", str(copy)]) == 1
+    assert update_odd.main(["--path", str(copy)]) == 0
+    assert update_odd.check(copy)
+    assert copy.read_text(encoding="utf-8") == update_odd.render(text)  # prose untouched
+
+
+def test_every_parameter_is_described_in_the_prose():
+    prose = _prose()
+    missing = [name for name in PARAM_FIELDS if not _in_code_span(name, prose)]
+    assert not missing, ("parameters not described in docs/ODD.md outside the generated "
+                         f"table (name them in their submodel): {', '.join(missing)}")
+
+
+def test_every_dynamics_function_is_named():
+    functions = _dynamics_functions()
+    assert len(functions) > 20  # the package was found and read
+    text = ODD.read_text(encoding="utf-8")
+    missing = [f for f in functions if not re.search(rf"(?<![\w.]){re.escape(f)}(?!\w)", text)]
+    assert not missing, f"dynamics functions not named in docs/ODD.md: {', '.join(missing)}"
+
+
+def test_every_outcome_is_named():
+    prose = _prose()
+    missing = [name for name in OUTCOMES if not _in_code_span(name, prose)]
+    assert not missing, f"outcomes not listed in docs/ODD.md section 8: {', '.join(missing)}"
