@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+import numpy as np
+
 INF = math.inf
 
 CREATOR_KINDS = ("influencer", "streamer", "idol", "politician", "virtual")
@@ -68,7 +70,7 @@ class Params:
     boundaries: float = _p(0.2, "0-1", 0, 1,
                            "creator boundary-setting: lowers fans' expectations of recognition and the creator's demand stress",
                            "Kowert in seed 002; assumption")
-    appeal_sigma: float = _p(1.2, "log-units", 0, 4,
+    appeal_sigma: float = _p(1.5, "log-units", 0, 4,
                              "spread of creator appeal (lognormal sigma)", "Bärtl 2018 (heavy tail)")
     resources_sigma: float = _p(0.5, "log-units", 0, 3,
                                 "spread of creator resources (team, capacity; lognormal sigma)")
@@ -85,11 +87,11 @@ class Params:
     fan_income: float = _p(3.0, "currency/day", 0, 1e6,
                            "median disposable money per fan per day",
                            "assumption; scale-free (prices are relative)")
-    fan_income_sigma: float = _p(1.2, "log-units", 0, 4, "spread of fan means (lognormal)",
+    fan_income_sigma: float = _p(1.5, "log-units", 0, 4, "spread of fan means (lognormal)",
                                  "income/discretionary-spend skew; 'whales' (Swrve)")
-    spend_propensity: float = _p(0.03, "probability/day", 0, 1,
+    spend_propensity: float = _p(0.02, "probability/day", 0, 1,
                                  "scale of daily purchase chance (full attachment, before affordability and literacy)")
-    spend_attachment_power: float = _p(3.0, "exponent", 0, 10,
+    spend_attachment_power: float = _p(3.4, "exponent", 0, 10,
                                        "how steeply purchases rise with attachment")
     subscriptions: bool = _p(True, "switch", doc="creators offer monthly subscriptions")
     subscription_price: float = _p(5.0, "currency/30 days", 0, 1e6, "subscription price")
@@ -111,14 +113,14 @@ class Params:
 
     # --- platform ---------------------------------------------------------
     feed: str = _p("engagement", "name", doc="feed ranking policy", choices=FEEDS)
-    engagement_boost: float = _p(2.0, "ratio", 0, 20,
+    engagement_boost: float = _p(1.7, "ratio", 0, 20,
                                  "extra rank weight per unit attachment (engagement feed)")
     notifications: float = _p(0.5, "0-1", 0, 1, "notification intensity (FOMO pull)")
     notification_pull: float = _p(0.5, "ratio", 0, 5,
                                   "extra platform time at full notification intensity")
     base_platform_hours: float = _p(1.5, "hours/day", 0, 24, "median unprompted platform use",
                                     "DataReportal 2024 (~2.3 h/day social media)")
-    attachment_pull: float = _p(1.0, "ratio", 0, 10,
+    attachment_pull: float = _p(0.35, "ratio", 0, 10,
                                 "extra platform time per unit of strongest attachment")
     free_time: float = _p(5.0, "hours/day", 0.5, 24, "daily free time split between platform and offline")
     time_limit: float = _p(INF, "hours/day", 0, INF, "platform time limit nudge (inf: none)")
@@ -127,7 +129,7 @@ class Params:
                                "other content competing for each fan's feed (friends, ads, strangers)")
     discovery_rate: float = _p(0.01, "probability/day", 0, 1,
                                "chance per day of following a recommended new creator")
-    popularity_bias: float = _p(1.0, "exponent", 0, 3,
+    popularity_bias: float = _p(1.2, "exponent", 0, 3,
                                 "recommendation weight on audience size (rich get richer)",
                                 "Salganik et al. 2006 cumulative advantage")
     moderation: float = _p(0.0, "probability", 0, 1,
@@ -144,7 +146,7 @@ class Params:
     absorption_concentration: float = _p(2.0, "Beta a+b", 0.1, 100,
                                          "how alike fans are in absorption (low: a few highly absorbed)",
                                          "Maltby et al. 2004 (skewed CAS scores)")
-    absorption_power: float = _p(2.0, "exponent", 0, 5,
+    absorption_power: float = _p(1.7, "exponent", 0, 5,
                                  "convexity of attachment gain in absorption (the absorbed escalate)",
                                  "McCutcheon et al. 2002 absorption-addiction; assumption")
     loneliness_mean: float = _p(0.35, "0-1", 0.01, 0.99, "mean initial loneliness",
@@ -155,14 +157,14 @@ class Params:
                                 "how much literacy damps attachment gain, spending and hostility")
 
     # --- attachment and reciprocity (mechanisms 1, 4) ---------------------
-    attachment_gain: float = _p(0.04, "1/day", 0, 1, "attachment growth per unit stimulus",
+    attachment_gain: float = _p(0.02, "1/day", 0, 1, "attachment growth per unit stimulus",
                                 "Horton & Wohl 1956; Schramm & Hartmann 2008")
     attachment_decay: float = _p(0.01, "1/day", 0, 1, "attachment loss without contact",
                                  "assumption (half-life ~70 days)")
     disclosure_weight: float = _p(1.0, "ratio", 0, 10, "stimulus gain from self-disclosure")
     address_weight: float = _p(1.0, "ratio", 0, 10, "stimulus gain from direct address")
     live_weight: float = _p(1.0, "per hour", 0, 10, "stimulus per hour of live stream watched")
-    recognition_weight: float = _p(3.0, "per recognition", 0, 50,
+    recognition_weight: float = _p(0.7, "per recognition", 0, 50,
                                    "stimulus of one act of personal recognition",
                                    "Wulf, Schneider & Queck 2021")
     loneliness_effect: float = _p(0.1, "ratio", 0, 5,
@@ -188,7 +190,7 @@ class Params:
     hostility_contagion: float = _p(0.05, "1/day", 0, 1,
                                     "pull of a fandom's mean hostility on its members")
     hostility_decay: float = _p(0.05, "1/day", 0, 1, "hostility decay")
-    harassment_rate: float = _p(0.3, "incidents/day", 0, 10,
+    harassment_rate: float = _p(0.5, "incidents/day", 0, 10,
                                 "incidents per day by a fully hostile fan")
     fan_target_share: float = _p(0.3, "share", 0, 1,
                                  "share of incidents aimed at other fans rather than creators")
@@ -201,16 +203,16 @@ class Params:
                                     "sasaeng reports (seed 003)")
 
     # --- creator stress and burnout (mechanism 7) ------------------------
-    load_stress: float = _p(0.01, "1/day", 0, 1, "stress per day of a full sustainable working day")
-    demand_stress: float = _p(0.004, "1/day", 0, 1, "stress per log-unit of unanswered messages")
+    load_stress: float = _p(0.02, "1/day", 0, 1, "stress per day of a full sustainable working day")
+    demand_stress: float = _p(0.015, "1/day", 0, 1, "stress per log-unit of unanswered messages")
     harassment_stress: float = _p(0.01, "1/day", 0, 1, "stress per log-unit of harassment")
-    stress_noise: float = _p(0.02, "stress/day", 0, 1, "day-to-day stress shocks (s.d.): life events")
+    stress_noise: float = _p(0.06, "stress/day", 0, 1, "day-to-day stress shocks (s.d.): life events")
     stress_recovery: float = _p(0.02, "1/day", 0, 1, "stress recovery rate")
-    burnout_threshold: float = _p(0.7, "stress", 0, 1, "stress at which a creator burns out")
+    burnout_threshold: float = _p(0.72, "stress", 0, 1, "stress at which a creator burns out")
     burnout_output: float = _p(0.3, "share", 0, 1, "output of a burnt-out creator")
     burnout_recovery: float = _p(0.5, "share", 0, 1,
                                  "a burnt-out creator recovers below this share of the threshold")
-    quit_rate: float = _p(0.01, "probability/day", 0, 1, "daily quit probability while burnt out")
+    quit_rate: float = _p(0.003, "probability/day", 0, 1, "daily quit probability while burnt out")
     creator_entry_rate: float = _p(0.01, "probability/day", 0, 1,
                                    "daily chance a quit creator's slot is taken by a newcomer")
     grief_decay: float = _p(0.05, "1/day", 0, 1, "decay of parasocial-breakup grief",
@@ -270,6 +272,8 @@ def _coerce(name: str, value: Any) -> Any:
     """Convert a value (possibly a string from the CLI or a browser field) to the field's type."""
     f = PARAM_FIELDS[name]
     kind = type(f.default)
+    if isinstance(value, np.generic):  # numbers from numpy-based designs
+        value = value.item()
     if isinstance(value, str) and kind is not str:
         text = value.strip().lower()
         if kind is bool:

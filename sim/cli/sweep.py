@@ -1,0 +1,48 @@
+"""`parasocial sweep`: run an experiment file (resumable), then write its report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from sim.experiment import load_experiment
+from sim.report import write_report
+from sim.runner import EXECUTORS, RunError, SchedulerError, run_experiment
+
+# Bad input (ExperimentError, ResultsError are ValueErrors), a failed run, no scheduler.
+ERRORS = (ValueError, RunError, SchedulerError)
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "sweep", help="run every condition x replicate of an experiment file and report",
+        description="Run an experiment file's runs (only those not stored yet: an interrupted "
+                    "sweep resumes), then write summary.csv, figures and summary.md.")
+    p.add_argument("experiment", type=Path, metavar="EXPERIMENT_FILE",
+                   help="TOML experiment file, e.g. experiments/posting_frequency.toml")
+    p.add_argument("--workers", type=int, help="parallel workers (default: all cores)")
+    p.add_argument("--executor", choices=EXECUTORS,
+                   help="where runs execute (default: processes; dask if --scheduler is given)")
+    p.add_argument("--scheduler", metavar="ADDR",
+                   help="Dask scheduler address, e.g. tcp://host:8786 (default: "
+                        "$DASK_SCHEDULER_ADDRESS with --executor dask, else a local cluster)")
+    p.add_argument("--replicates", type=int, help="replace the file's replicates")
+    p.add_argument("--steps", type=int, help="replace the file's steps (days)")
+    p.add_argument("--out", type=Path, help="results folder (default: results/<name>/)")
+    p.set_defaults(func=sweep)
+
+
+def sweep(args) -> int:
+    """Load, run, report; bad input or a failed run prints one line and returns 2."""
+    try:
+        exp = load_experiment(args.experiment, replicates=args.replicates, steps=args.steps)
+        out = args.out or Path("results") / exp.name
+        executor = args.executor or ("dask" if args.scheduler else "processes")
+        run_experiment(exp, out, executor=executor, workers=args.workers,
+                       scheduler=args.scheduler)
+        summary = write_report(out)
+    except ERRORS as err:
+        print(f"parasocial sweep: error: {err}", file=sys.stderr)
+        return 2
+    print(f"{exp.n_runs} runs of {exp.name} stored in {out}; summary: {summary}")
+    return 0

@@ -1,0 +1,393 @@
+"""Summaries, figures and a written account of a sweep, from stored results only.
+
+Reads ``metadata.json`` and the parquet parts written by :mod:`sim.runner`,
+never the model, so figures can be redrawn (``parasocial plot``) long after
+the runs and on a machine without the model's dependencies at their versions.
+Writes into the results folder:
+
+- ``summary.csv``: per condition, outcome and recorded day: mean, 95 % t-interval
+  across replicates, n (the time series);
+- ``summary_final.csv``: the same on the final day;
+- ``figures/final_<outcome>.png``: final day against the first factor, one line
+  per level of the second, panels for further factors, 95 % error bars
+  (sampled designs: one scatter panel per parameter);
+- ``figures/time_<outcome>.png``: the time series with 95 % bands (factorial designs);
+- ``summary.md``: the question, the design, and what the figures show in numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from scipy import stats
+
+from sim import sensitivity
+from sim.runner import load_metadata, load_results
+
+DPI = 120
+
+
+def write_report(out_dir: str | Path, outcomes: list[str] | None = None) -> Path:
+    """Write summaries, figures and ``summary.md`` for a results folder; return the markdown path.
+
+    Args:
+        out_dir: a folder written by :func:`sim.runner.run_experiment`.
+        outcomes: outcomes to report (default: the experiment's).
+    """
+    out = Path(out_dir)
+    meta = load_metadata(out)
+    exp = meta["experiment"]
+    outcomes = list(outcomes or exp["outcomes"])
+    varied = list(exp["varied"])
+    table = summarise(load_results(out), varied, outcomes)
+    final = final_day(table)
+    table.to_csv(out / "summary.csv", index=False)
+    final.to_csv(out / "summary_final.csv", index=False)
+
+    labels = Labels(meta)
+    (out / "figures").mkdir(exist_ok=True)
+    figures: dict[str, list[str]] = {}
+    for outcome in outcomes:
+        drawn = {}
+        if exp["design"]:
+            drawn["final"] = sampled_figure(final, outcome, varied, labels)
+        else:
+            if varied:
+                drawn["final"] = final_figure(final, outcome, varied, labels)
+            drawn["time"] = time_figure(table, outcome, varied, labels)
+        figures[outcome] = []
+        for kind, fig in drawn.items():
+            name = f"figures/{kind}_{outcome}.png"
+            fig.savefig(out / name, dpi=DPI)
+            figures[outcome].append(name)
+
+    sens = None
+    design = exp["design"]
+    if design and design["method"] in ("morris", "saltelli"):
+        sens = sensitivity.markdown(sensitivity.analyze(out, outcomes),
+                                    sensitivity.stored_design(meta))
+    path = out / "summary.md"
+    path.write_text(markdown(meta, final, outcomes, figures, sens))
+    return path
+
+
+# --- numbers -------------------------------------------------------------
+
+
+def summarise(data: pd.DataFrame, varied: list[str], outcomes: list[str]) -> pd.DataFrame:
+    """Mean, 95 % t-interval and n across replicates, per condition, outcome and day."""
+    long = data.melt(id_vars=["condition", "replicate", "step"], value_vars=outcomes,
+                     var_name="outcome")
+    grouped = long.groupby(["condition", "outcome", "step"], sort=False)["value"]
+    table = grouped.agg(mean="mean", sd="std", n="count").reset_index()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = stats.t.ppf(0.975, table["n"] - 1) * table["sd"] / np.sqrt(table["n"])
+    table["ci_low"], table["ci_high"] = table["mean"] - half, table["mean"] + half
+    factors = data.groupby("condition", sort=True)[varied].first().reset_index()
+    table = factors.merge(table, on="condition")
+    order = {name: i for i, name in enumerate(outcomes)}
+    table = table.sort_values(["outcome", "condition", "step"],
+                              key=lambda c: c.map(order) if c.name == "outcome" else c)
+    return table[["condition", *varied, "outcome", "step", "mean", "ci_low", "ci_high", "n"]
+                 ].reset_index(drop=True)
+
+
+def final_day(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of each condition's last recorded day."""
+    last = table.groupby("condition")["step"].transform("max")
+    return table[table["step"] == last].reset_index(drop=True)
+
+
+# --- labels --------------------------------------------------------------
+
+
+class Labels:
+    """Axis and legend text with units, from the metadata stored beside the results."""
+
+    def __init__(self, meta: dict):
+        self.params = meta.get("parameters", {})
+        self.outcomes = meta.get("outcomes", {})
+
+    def param(self, name: str) -> str:
+        unit = self.params.get(name, {}).get("unit")
+        return f"{name} ({unit})" if unit else name
+
+    def outcome(self, name: str, width: int = 40) -> str:
+        description, unit = self.outcomes.get(name, (name, ""))
+        return "\n".join(textwrap.wrap(f"{description} ({unit})" if unit else description,
+                                       width))
+
+    def description(self, name: str) -> str:
+        return self.outcomes.get(name, (name, ""))[0]
+
+
+def show(value) -> str:
+    """A factor level as people write it."""
+    if isinstance(value, float | np.floating):
+        return f"{value:g}"
+    return str(value)
+
+
+def _levels(frame: pd.DataFrame, name: str | None) -> list:
+    """A column's distinct values in condition order (the experiment file's order)."""
+    if name is None:
+        return [None]
+    return list(frame.sort_values("condition")[name].drop_duplicates())
+
+
+def _combos(frame: pd.DataFrame, names: list[str]) -> list[dict]:
+    if not names:
+        return [{}]
+    firsts = frame.sort_values("condition").drop_duplicates(names)
+    return [dict(zip(names, row, strict=True)) for row in firsts[names].itertuples(index=False)]
+
+
+def _match(frame: pd.DataFrame, combo: dict) -> pd.Series:
+    mask = pd.Series(True, index=frame.index)
+    for name, value in combo.items():
+        if name is not None:
+            mask &= frame[name] == value
+    return mask
+
+
+def _title(combo: dict) -> str:
+    return ", ".join(f"{k}={show(v)}" for k, v in combo.items())
+
+
+def _numeric(levels: list) -> bool:
+    return all(isinstance(v, int | float | np.number) and not isinstance(v, bool | np.bool_)
+               and math.isfinite(v) for v in levels)
+
+
+def _grid(n: int, width: float, height: float) -> tuple[Figure, np.ndarray]:
+    cols = min(3, n)
+    rows = -(-n // cols)
+    fig = Figure(figsize=(width * cols + 1.5, height * rows + 0.6), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False, sharey=True).ravel()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return fig, axes
+
+
+# --- figures -------------------------------------------------------------
+
+
+def final_figure(final: pd.DataFrame, outcome: str, varied: list[str], labels: Labels) -> Figure:
+    """Final day against the first factor; a line per level of the second; panels for the rest."""
+    sub = final[final["outcome"] == outcome]
+    x, line = varied[0], (varied[1] if len(varied) > 1 else None)
+    xs, lines = _levels(sub, x), _levels(sub, line)
+    numeric = _numeric(xs)
+    index = {v: i for i, v in enumerate(xs)}
+    facets = _combos(sub, varied[2:])
+    fig, axes = _grid(len(facets), 4.8, 3.6)
+    for ax, facet in zip(axes, facets, strict=False):
+        for k, level in enumerate(lines):
+            rows = sub[_match(sub, {**facet, line: level})]
+            rows = rows.iloc[np.argsort([index[v] for v in rows[x]], kind="stable")]
+            if numeric:
+                pos = rows[x].to_numpy(dtype=float)
+            else:  # dodge categorical points so error bars do not hide each other
+                pos = np.array([index[v] for v in rows[x]]) + 0.08 * (k - (len(lines) - 1) / 2)
+            err = np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
+            ax.errorbar(pos, rows["mean"], yerr=np.nan_to_num(err), marker="o", capsize=3,
+                        color=f"C{k % 10}", label=None if level is None else show(level))
+        if numeric:
+            positive = min(xs) > 0 and max(xs) / min(xs) >= 8
+            if positive:
+                ax.set_xscale("log")
+            ax.set_xticks(xs, [show(v) for v in xs])
+            ax.minorticks_off()
+        else:
+            ax.set_xticks(range(len(xs)), [show(v) for v in xs])
+        ax.set_xlabel(labels.param(x))
+        ax.set_title(_title(facet), fontsize=9)
+        ax.grid(alpha=0.3)
+    fig.supylabel(labels.outcome(outcome), fontsize=10)
+    if line is not None:
+        fig.legend(*axes[0].get_legend_handles_labels(), title=labels.param(line),
+                   loc="outside right center", fontsize=8)
+    day = int(sub["step"].max())
+    fig.suptitle(f"{labels.description(outcome)} on day {day} (mean, 95 % CI)", fontsize=10)
+    return fig
+
+
+def time_figure(table: pd.DataFrame, outcome: str, varied: list[str], labels: Labels) -> Figure:
+    """Each condition over time with a 95 % band: colour by the first factor, panels by others."""
+    sub = table[table["outcome"] == outcome]
+    color = varied[0] if varied else None
+    levels = _levels(sub, color)
+    cmap = colormaps["viridis"] if _numeric(levels) and len(levels) > 2 else None
+    facets = _combos(sub, varied[1:])
+    fig, axes = _grid(len(facets), 4.8, 3.4)
+    for ax, facet in zip(axes, facets, strict=False):
+        for k, level in enumerate(levels):
+            rows = sub[_match(sub, {**facet, color: level})].sort_values("step")
+            shade = cmap(k / (len(levels) - 1) * 0.9) if cmap else f"C{k % 10}"
+            ax.plot(rows["step"], rows["mean"], color=shade,
+                    label=None if level is None else show(level))
+            ax.fill_between(rows["step"], rows["ci_low"], rows["ci_high"], color=shade,
+                            alpha=0.2, linewidth=0)
+        ax.set_xlabel("day")
+        ax.set_title(_title(facet), fontsize=9)
+        ax.grid(alpha=0.3)
+    fig.supylabel(labels.outcome(outcome), fontsize=10)
+    if color is not None:
+        fig.legend(*axes[0].get_legend_handles_labels(), title=labels.param(color),
+                   loc="outside right center", fontsize=8)
+    fig.suptitle(f"{labels.description(outcome)} over time (mean, 95 % band)", fontsize=10)
+    return fig
+
+
+def sampled_figure(final: pd.DataFrame, outcome: str, varied: list[str],
+                   labels: Labels) -> Figure:
+    """Final day of every sampled condition against each parameter (95 % error bars)."""
+    sub = final[final["outcome"] == outcome]
+    fig, axes = _grid(len(varied), 3.6, 3.0)
+    err = np.nan_to_num(np.vstack([sub["mean"] - sub["ci_low"], sub["ci_high"] - sub["mean"]]))
+    for ax, name in zip(axes, varied, strict=False):
+        ax.errorbar(sub[name], sub["mean"], yerr=err, fmt="o", ms=3, alpha=0.6,
+                    elinewidth=0.8)
+        ax.set_xlabel(labels.param(name))
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax.grid(alpha=0.3)
+    fig.supylabel(labels.outcome(outcome), fontsize=10)
+    day = int(sub["step"].max())
+    fig.suptitle(f"{labels.description(outcome)} on day {day} across sampled conditions",
+                 fontsize=10)
+    return fig
+
+
+# --- words ---------------------------------------------------------------
+
+
+def ci(row) -> str:
+    """A mean with its 95 % interval, e.g. ``0.26 [0.25, 0.27]``."""
+    if not math.isfinite(row["ci_low"]):
+        return f"{row['mean']:.3g} (n={int(row['n'])}, no interval)"
+    return f"{row['mean']:.3g} [{row['ci_low']:.3g}, {row['ci_high']:.3g}]"
+
+
+def factorial_sentences(final: pd.DataFrame, outcome: str, varied: list[str],
+                        description: str) -> list[str]:
+    """How the outcome moves along the first factor, for each setting of the others."""
+    sub = final[final["outcome"] == outcome]
+    if not varied:
+        return [f"{description.capitalize()} ends at {ci(sub.iloc[0])}."]
+    x = varied[0]
+    index = {v: i for i, v in enumerate(_levels(sub, x))}
+    sentences = []
+    for combo in _combos(sub, varied[1:]):
+        rows = sub[_match(sub, combo)]
+        rows = rows.iloc[np.argsort([index[v] for v in rows[x]], kind="stable")]
+        where = f"With {_title(combo)}, {description}" if combo else description.capitalize()
+        first, last = rows.iloc[0], rows.iloc[-1]
+        if len(rows) == 1:
+            sentences.append(f"{where} is {ci(first)} at {x}={show(first[x])}.")
+            continue
+        apart = first["ci_high"] < last["ci_low"] or last["ci_high"] < first["ci_low"]
+        if apart:
+            verb = "rises" if last["mean"] > first["mean"] else "falls"
+        else:
+            verb = "stays within the noise (intervals overlap), going"
+        text = (f"{where} {verb} from {ci(first)} at {x}={show(first[x])} "
+                f"to {ci(last)} at {x}={show(last[x])}")
+        inner = rows.iloc[1:-1]
+        if len(inner):
+            top, low = rows.loc[rows["mean"].idxmax()], rows.loc[rows["mean"].idxmin()]
+            for extreme, word in ((top, "peaking"), (low, "dipping")):
+                if extreme.name in inner.index:
+                    text += f", {word} at {ci(extreme)} at {x}={show(extreme[x])}"
+        sentences.append(text + ".")
+    return sentences
+
+
+def sampled_sentences(final: pd.DataFrame, outcome: str, varied: list[str],
+                      description: str) -> list[str]:
+    """The outcome's spread across sampled conditions and its rank correlation with each input."""
+    sub = final[final["outcome"] == outcome]
+    text = (f"Across the {len(sub)} sampled conditions, {description} ranges from "
+            f"{sub['mean'].min():.3g} to {sub['mean'].max():.3g}.")
+    if sub["mean"].nunique() < 2:
+        return [text]
+    rhos = {name: stats.spearmanr(sub[name], sub["mean"]).statistic for name in varied}
+    ranked = sorted(rhos.items(), key=lambda kv: -abs(np.nan_to_num(kv[1])))
+    parts = [f"{name} (ρ = {rho:+.2f})" for name, rho in ranked]
+    return [text, f"Spearman rank correlation with each parameter, strongest first: "
+                  f"{', '.join(parts)}."]
+
+
+def design_lines(meta: dict) -> list[str]:
+    """The design in words: preset, factors or sample, replicates, days, seeds, code version."""
+    exp = meta["experiment"]
+    params = meta.get("parameters", {})
+    unit = {k: f" ({v['unit']})" for k, v in params.items()}
+    base = ", ".join(f"`{k}={show(v)}`" for k, v in exp["base"].items()) or "none"
+    lines = [f"- Preset `{exp['preset']}`; fixed overrides: {base}."]
+    n = len(exp["conditions"])
+    if exp["design"]:
+        d = exp["design"]
+        names = {"lhs": "Latin hypercube sample", "sobol": "scrambled Sobol sequence",
+                 "morris": f"Morris design ({d['samples']} trajectories, {d['levels']} levels)",
+                 "saltelli": f"Saltelli sample for Sobol indices (N={d['samples']})"}
+        ranges = "; ".join(f"`{k}`{unit.get(k, '')} in [{show(lo)}, {show(hi)}]"
+                           for k, (lo, hi) in d["ranges"].items())
+        lines.append(f"- Design: {names[d['method']]} of {n} conditions (sampler seed "
+                     f"{d['seed']}) over {ranges}.")
+    elif exp["factors"]:
+        levels = "; ".join(f"`{k}`{unit.get(k, '')} = {', '.join(show(v) for v in values)}"
+                           for k, values in exp["factors"].items())
+        lines.append(f"- Factors (full factorial, {n} conditions): {levels}.")
+    else:
+        lines.append("- One condition (no factors).")
+    every = "daily" if exp["record_every"] == 1 else f"every {exp['record_every']} days"
+    lines.append(
+        f"- {exp['replicates']} replicates per condition, {exp['steps']} days each (one step "
+        f"is one day), outcomes recorded {every}; "
+        f"{meta['runs_done']} of {meta['runs_total']} runs finished.")
+    lines.append(
+        f"- Seeds: root seed {exp['seed']}; run (condition c, replicate r) uses "
+        f"`SeedSequence({exp['seed']}).spawn(..)[c].spawn(..)[r].generate_state(1)[0]` "
+        "(`sim.experiment.run_seed`); every run's seed is in `metadata.json`.")
+    executors = ", ".join(dict.fromkeys(s["executor"] for s in meta["sessions"]))
+    lines.append(
+        f"- Code: parasocial-sim {meta['package_version']}, git {meta['git_revision']}; "
+        f"executor {executors}; {meta['run_seconds_total']:.1f} s of model time.")
+    return lines
+
+
+def markdown(meta: dict, final: pd.DataFrame, outcomes: list[str],
+             figures: dict[str, list[str]], sens: str | None) -> str:
+    """The whole ``summary.md``."""
+    exp = meta["experiment"]
+    varied = list(exp["varied"])
+    labels = Labels(meta)
+    day = int(final["step"].max())
+    lines = [f"# {exp['name']}", "", f"**Question.** {exp['question']}", "", "## Design", "",
+             *design_lines(meta), "", "## Results", "",
+             f"Values are final-day (day {day}) means over replicates with 95 % t-intervals "
+             "across replicates in brackets; \"rises\"/\"falls\" means the intervals at the "
+             "two ends do not overlap.", ""]
+    for outcome in outcomes:
+        lines += [f"### {labels.outcome(outcome, width=1000)}", ""]
+        if exp["design"]:
+            lines += sampled_sentences(final, outcome, varied, labels.description(outcome))
+        else:
+            lines += [f"- {s}" for s in factorial_sentences(final, outcome, varied,
+                                                            labels.description(outcome))]
+        lines += ["", *[f"![{outcome}]({name})" for name in figures.get(outcome, [])], ""]
+    if sens:
+        lines += ["## Sensitivity", "", sens, "", "![sensitivity](figures/sensitivity.png)", ""]
+    lines += ["## Files", "",
+              "- `summary.csv`: mean, 95 % interval and n per condition, outcome and recorded "
+              "day; `summary_final.csv`: the final day only.",
+              "- `parts/*.parquet` (read with `sim.runner.load_results`): every run's time "
+              "series; `metadata.json`: experiment file, versions, seeds, timings.", ""]
+    return "\n".join(lines)

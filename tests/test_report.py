@@ -1,0 +1,127 @@
+"""Reports and sensitivity analyses, drawn from stored results only."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from sim.cli import main
+from sim.report import summarise, write_report
+from sim.runner import load_results, run_experiment
+from sim.sensitivity import analyze
+from tests.fake_model import TINY, fake_run, tiny
+
+
+def sweep(tmp_path_factory, name: str, text: str = TINY):
+    out = tmp_path_factory.mktemp(name)
+    run_experiment(tiny(text), out, executor="serial", run_fn=fake_run, progress=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def factorial(tmp_path_factory):
+    out = sweep(tmp_path_factory, "factorial")
+    write_report(out)
+    return out
+
+
+def test_summary_is_mean_and_t_interval_across_replicates(factorial):
+    summary = pd.read_csv(factorial / "summary.csv")
+    assert list(summary.columns) == ["condition", "posting_rate", "paid_messages", "outcome",
+                                     "step", "mean", "ci_low", "ci_high", "n"]
+    assert sorted(summary.step.unique()) == [0, 4, 8, 12]
+    data = load_results(factorial)
+    values = data[(data.condition == 4) & (data.step == 12)]["mean_attachment"]
+    row = summary[(summary.condition == 4) & (summary.step == 12)
+                  & (summary.outcome == "mean_attachment")].iloc[0]
+    half = stats.t.ppf(0.975, 2) * values.std() / np.sqrt(3)
+    assert row["mean"] == pytest.approx(values.mean())
+    assert row["ci_high"] - row["mean"] == pytest.approx(half)
+    assert row["n"] == 3 and row["posting_rate"] == 2.0
+    final = pd.read_csv(factorial / "summary_final.csv")
+    assert (final.step == 12).all() and len(final) == 6 * 2
+
+
+def test_figures_for_final_day_and_time_series(factorial):
+    for kind in ("final", "time"):
+        for outcome in ("mean_attachment", "wellbeing"):
+            path = factorial / "figures" / f"{kind}_{outcome}.png"
+            assert path.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_summary_md_states_question_design_and_numbers(factorial):
+    text = (factorial / "summary.md").read_text()
+    assert "Does posting more deepen attachment?" in text
+    assert "`posting_rate` (posts/day) = 0.5, 1, 2" in text
+    assert "3 replicates per condition, 12 days" in text and "root seed 7" in text
+    assert "With paid_messages=off, mean strongest attachment rises from" in text
+    assert "at posting_rate=0.5 to" in text and "at posting_rate=2" in text
+    assert "mean wellbeing falls from" in text
+    assert "figures/final_mean_attachment.png" in text
+
+
+def test_plot_command_redraws_from_stored_data(factorial, tmp_path, capsys):
+    (factorial / "summary.md").unlink()  # plot rewrites it from the stored data
+    assert main(["plot", str(factorial)]) == 0
+    assert (factorial / "summary.md").exists()
+    assert main(["plot", str(tmp_path)]) == 2
+    assert "no metadata.json" in capsys.readouterr().err
+
+
+def test_three_factors_draw_panels(tmp_path_factory):
+    text = TINY.replace("[factors]", "[factors]\nboundaries = [0.2, 0.7]")
+    out = sweep(tmp_path_factory, "three", text)
+    write_report(out)
+    summary = pd.read_csv(out / "summary_final.csv")
+    assert len(summary) == 2 * 6 * 2
+    lines = (out / "summary.md").read_text().splitlines()
+    # one sentence per outcome and setting of the other two factors, along boundaries
+    assert sum(line.startswith("- With posting_rate=") for line in lines) == 2 * 6
+    assert sum("at boundaries=0.2 to" in line for line in lines) == 2 * 6
+
+
+def test_one_condition_and_a_single_replicate(tmp_path_factory):
+    text = TINY.replace("replicates = 3", "replicates = 1").split("[factors]")[0]
+    out = sweep(tmp_path_factory, "single", text)
+    write_report(out)
+    assert "ends at" in (out / "summary.md").read_text()
+    assert "no interval" in (out / "summary.md").read_text()
+
+
+SENSITIVITY = """
+question = "Which parameters drive attachment?"
+seed = 5
+replicates = 2
+steps = 10
+outcomes = ["mean_attachment"]
+[sensitivity]
+method = "{method}"
+samples = {samples}
+[sensitivity.ranges]
+posting_rate = [0.25, 2]
+self_disclosure = [0, 1]
+"""
+
+
+@pytest.mark.parametrize(("method", "samples", "lead"), [("morris", 8, "mu_star"),
+                                                         ("sobol", 32, "ST")])
+def test_sensitivity_finds_the_parameter_that_matters(tmp_path_factory, method, samples, lead):
+    out = sweep(tmp_path_factory, method, SENSITIVITY.format(method=method, samples=samples))
+    table = analyze(out)
+    ranked = table.set_index("parameter")[lead]
+    assert ranked["posting_rate"] > 5 * abs(ranked["self_disclosure"])
+    assert (out / "sensitivity.csv").exists() and (out / "figures" / "sensitivity.png").exists()
+    write_report(out)
+    text = (out / "summary.md").read_text()
+    assert "## Sensitivity" in text and "| mean_attachment | posting_rate |" in text
+    assert "Spearman" in text
+
+
+def test_summarise_handles_a_frame_directly():
+    data = pd.DataFrame({"condition": [0, 0], "replicate": [0, 1], "step": [5, 5],
+                         "x": [1.0, 3.0]})
+    row = summarise(data, [], ["x"]).iloc[0]
+    assert row["mean"] == 2.0 and row["n"] == 2
+    assert row["ci_low"] == pytest.approx(2.0 - stats.t.ppf(0.975, 1) * np.sqrt(2) / np.sqrt(2))
