@@ -60,19 +60,18 @@ def gini(values) -> float:
 
 
 def focal_attachment(model) -> np.ndarray:
-    """Each fan's strongest attachment (their focal bond)."""
-    return model.bonds.attachment.max(axis=1)
+    """Each fan's strongest attachment (their focal bond), as of the end of the last step."""
+    return model.strongest
 
 
-def tier_shares(model) -> tuple[float, float, float, float]:
+def tier_shares(strongest: np.ndarray) -> tuple[float, float, float, float]:
     """(share with a focal creator, and among them entertainment / intense / borderline shares)."""
-    a = focal_attachment(model)
-    focal = a >= FOCAL
+    focal = strongest >= FOCAL
     n = focal.sum()
     if n == 0:
         return 0.0, 0.0, 0.0, 0.0
-    af = a[focal]
-    return (float(focal.mean()), float((af < INTENSE).mean()),
+    af = strongest[focal]
+    return (float(n / strongest.size), float((af < INTENSE).mean()),
             float(((af >= INTENSE) & (af < BORDERLINE)).mean()), float((af >= BORDERLINE).mean()))
 
 
@@ -94,14 +93,14 @@ def _ratio(num, den) -> float:
 
 OUTCOMES: dict[str, tuple[str, str, Callable]] = {
     "share_focal": (f"fans with a focal creator (attachment >= {FOCAL})", "share",
-                    lambda m: tier_shares(m)[0]),
+                    lambda m: m.tiers[0]),
     "tier_entertainment": ("focal fans at the entertainment-social level", "share",
-                           lambda m: tier_shares(m)[1]),
+                           lambda m: m.tiers[1]),
     "tier_intense": ("focal fans at the intense-personal level", "share",
-                     lambda m: tier_shares(m)[2]),
+                     lambda m: m.tiers[2]),
     "tier_borderline": ("focal fans at the borderline-pathological level", "share",
-                        lambda m: tier_shares(m)[3]),
-    "mean_attachment": ("mean strongest attachment", "0-1", lambda m: float(focal_attachment(m).mean())),
+                        lambda m: m.tiers[3]),
+    "mean_attachment": ("mean strongest attachment", "0-1", lambda m: float(m.strongest.mean())),
     "mean_reciprocity": ("mean perceived reciprocity of bonds", "0-1",
                          lambda m: float(m.bonds.reciprocity[m.bonds.valid].mean())
                          if m.bonds.valid.any() else 0.0),

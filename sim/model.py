@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
 
 import mesa
@@ -12,7 +13,8 @@ from sim import metrics
 from sim.agents import Creator, Fan, Platform
 from sim.dynamics import attention, bonds, creators, hostility, money, offline, opinion
 from sim.params import Params, make_params
-from sim.state import NEVER, Bonds, CreatorState, FanState
+from sim.state import (Bonds, CreatorState, FanState, Ledger, Slots, bernoulli_positions,
+                       row_max, row_sum)
 
 MEETING_HOURS = 4.0  # a creator's working hours per fan meeting
 WALLET_MONTHS = 2.0  # savings cap: fans keep at most this many months of disposable money
@@ -59,7 +61,7 @@ class ParasocialModel(mesa.Model):
         self.today = metrics.DailyCounts.zeros(p.n_creators)
         self.breakups: list[np.ndarray] = []  # (attachment, grief) pairs when creators quit
         self.conflict: tuple[int, int] | None = None
-        self._update_audience()
+        self._end_of_day()
         self.datacollector = metrics.make_datacollector(reporters)
         self.datacollector.collect(self)
 
@@ -69,10 +71,12 @@ class ParasocialModel(mesa.Model):
         p = self.params
         graph = nx.watts_strogatz_graph(p.n_fans, p.social_degree, p.social_rewiring,
                                         seed=int(self.rng.integers(2**31)))
-        edges = np.array(graph.edges(), dtype=np.int64).reshape(-1, 2)
+        edges = np.fromiter(itertools.chain.from_iterable(graph.edges()), np.int64,
+                            count=2 * graph.number_of_edges()).reshape(-1, 2)
         self.tie_u, self.tie_v = edges[:, 0], edges[:, 1]
         self.tie_strength = self.rng.uniform(0.3, 0.8, len(edges))
         self.degree = np.bincount(edges.ravel(), minlength=p.n_fans).astype(float)
+        self._tie_degrees = self.degree[self.tie_u], self.degree[self.tie_v]  # static per tie
         self.fans.support = offline.social_support(self.tie_strength, self.tie_u, self.tie_v,
                                                    self.degree)
 
@@ -87,13 +91,13 @@ class ParasocialModel(mesa.Model):
     # -------------------------------------------------------------------- step
     def step(self) -> None:
         """One day: shocks, attention, interaction, money, bonds, hostility, creators, offline life."""
-        p, day = self.params, int(self.time)
+        p, c, day = self.params, self.creators, int(self.time)
         self.today = metrics.DailyCounts.zeros(p.n_creators)
         self._shocks(day)
-        output = creators.output_factor(self.creators.active, self.creators.burnt_out,
-                                        p.burnout_output)
-        posts = self.creators.posting_rate * output
-        seen, live = self._attention(posts, self.creators.live_hours * output)
+        self.slots = Slots(self.bonds.creator, p.n_creators)
+        output = creators.output_factor(c.active, c.burnt_out, p.burnout_output)
+        posts = c.posting_rate * output
+        seen, live = self._attention(posts, c.live_hours * output)
         recognitions = self._interaction(day, output, live)
         self._update_bonds(seen, live, recognitions)
         self._hostility(day)
@@ -103,7 +107,7 @@ class ParasocialModel(mesa.Model):
         self._discovery()
         for intervene in self.interventions:
             intervene(self)
-        self._update_audience()
+        self._end_of_day()
         self.datacollector.collect(self)
 
     def _shocks(self, day: int) -> None:
@@ -118,123 +122,131 @@ class ParasocialModel(mesa.Model):
 
     def _attention(self, posts, live_hours):
         """Split each fan's platform time between live streams and the feed; return posts seen."""
-        p, f, b = self.params, self.fans, self.bonds
-        valid = b.valid
-        cidx = np.maximum(b.creator, 0)
-        a_max = b.attachment.max(axis=1)
+        p, f, b, s = self.params, self.fans, self.bonds, self.slots
         feed_desire = attention.desired_platform_hours(
-            f.base_hours, p.notifications, p.notification_pull, a_max, p.attachment_pull,
+            f.base_hours, p.notifications, p.notification_pull, self.strongest, p.attachment_pull,
             p.feed, f.wellbeing)
-        live = np.where(valid, attention.live_watch_hours(live_hours[cidx], b.attachment,
-                                                          p.notifications), 0.0)
-        desire = feed_desire + live.sum(axis=1)
+        desire = feed_desire
+        live = None
+        if live_hours.any():
+            live = attention.live_watch_hours(s.gather(live_hours), b.attachment, p.notifications)
+            desire = feed_desire + row_sum(live)
         f.platform_hours = attention.platform_hours(desire, p.free_time, p.time_limit, f.banned)
         scale = np.divide(f.platform_hours, desire, out=np.zeros_like(desire), where=desire > 0)
-        live *= scale[:, None]
-        capacity = p.posts_per_hour * feed_desire * scale
-        bond_posts = np.where(valid, posts[cidx], 0.0)
-        weights = np.where(valid, self.platform.rank(bond_posts), 0.0)
-        seen = attention.posts_seen(weights, bond_posts, capacity, p.feed_inventory)
-        self.creators.views = np.bincount(cidx[valid], weights=seen[valid], minlength=p.n_creators)
+        if live is not None:
+            live *= scale[:, None]
+        bond_posts = s.gather(posts)
+        weights = self.platform.rank(bond_posts) * s.valid
+        seen = attention.posts_seen(weights, bond_posts, p.posts_per_hour * feed_desire * scale,
+                                    p.feed_inventory)
+        self.creators.views = s.total(seen)
         return seen, live
 
     def _interaction(self, day, output, live):
         """Messages, replies, stream shout-outs and purchases; returns recognitions per bond."""
-        p, f, b, c, rng = self.params, self.fans, self.bonds, self.creators, self.rng
-        valid = b.valid & ~f.banned[:, None]
-        cidx = np.maximum(b.creator, 0)
-        n_c = p.n_creators
+        p, f, b, c, s, rng = self.params, self.fans, self.bonds, self.creators, self.slots, self.rng
         # Free messages compete for the creator's finite reply capacity.
-        sent = valid & (rng.random(b.creator.shape) < np.minimum(1.0, p.message_rate * b.attachment))
-        requests = np.bincount(cidx[sent], minlength=n_c).astype(float)
-        capacity = np.where(output > 0, c.reply_capacity * output, 0.0)  # inf * 0 is nan
+        sent = bernoulli_positions(rng, b.creator.size, p.message_rate)  # then thin by A
+        sent = sent[rng.random(sent.size) < b.attachment.flat[sent]]
+        sent = sent[~f.banned[sent // p.max_follows]]
+        requests = s.count(sent)
+        capacity = np.multiply(c.reply_capacity, output, out=np.zeros(p.n_creators),
+                               where=output > 0)  # an AI's inf * 0 would be nan
         reply_p = bonds.reply_probability(requests, capacity)
-        replied = sent & (rng.random(b.creator.shape) < reply_p[cidx])
-        self.today.replies = np.bincount(cidx[replied], minlength=n_c).astype(float)
+        replied = sent[rng.random(sent.size) < reply_p[s.flat[sent]]]
+        self.today.replies = s.count(replied)
         self.today.unanswered = requests - self.today.replies
-        # Live chat: a creator reads a limited number of names per hour on stream.
-        chatting = (live > 0) & (rng.random(b.creator.shape) < b.attachment)
-        chatters = np.bincount(cidx[chatting], minlength=n_c).astype(float)
-        read_p = bonds.reply_probability(chatters, p.chat_interaction * 60.0 * c.live_hours * output)
-        read = chatting & (rng.random(b.creator.shape) < read_p[cidx])
-        recognitions = replied + p.shoutout_value * read
-        recognitions = recognitions + self._purchases(day, valid, cidx, output)
-        return recognitions
+        recognitions = np.zeros(b.creator.shape)
+        recognitions.flat[replied] = 1.0
+        if live is not None:
+            # Live chat: a creator reads a limited number of names per hour on stream.
+            watching = np.flatnonzero(live.ravel() > 0)
+            chatting = watching[rng.random(watching.size) < b.attachment.flat[watching]]
+            names = p.chat_interaction * 60.0 * c.live_hours * output
+            read_p = bonds.reply_probability(s.count(chatting), names)
+            read = chatting[rng.random(chatting.size) < read_p[s.flat[chatting]]]
+            recognitions.flat[read] += p.shoutout_value
+        return recognitions + self._purchases(day, output)
 
-    def _purchases(self, day, valid, cidx, output):
+    def _purchases(self, day, output):
         """Subscriptions, paid messages, donations and fan meetings; returns their recognition."""
-        p, f, b, c, rng = self.params, self.fans, self.bonds, self.creators, self.rng
+        p, f, b, c, s = self.params, self.fans, self.bonds, self.creators, self.slots
         f.wallet = np.minimum(f.wallet + f.income, 30.0 * WALLET_MONTHS * f.income)
-        active = valid & c.active[cidx]
-        paid = np.zeros(b.creator.shape)
+        able = s.valid & ~f.banned[:, None]  # quit creators have no bonds
+        ledger = Ledger(b.creator.shape, f.wallet)
         recognition = np.zeros(b.creator.shape)
-
-        def buy(eligible, price):
-            budget = f.wallet - paid.sum(axis=1)
-            prob = money.purchase_probability(b.attachment, price, budget[:, None],
-                                              p.spend_propensity, p.spend_attachment_power,
-                                              f.literacy[:, None], p.literacy_effect)
-            bought = eligible & (rng.random(b.creator.shape) < prob)
-            return bought & money.within_budget(bought * price, budget)
-
         if p.subscriptions:
-            subscribe = buy(active & (b.subscribed_until <= day), p.subscription_price)
-            paid += subscribe * p.subscription_price
-            b.subscribed_until[subscribe] = day + 30
+            subscribe = self._buy(able & (b.subscribed_until <= day), p.subscription_price, ledger)
+            b.subscribed_until.flat[subscribe] = day + 30
             if p.paid_messages == "subscription":
-                subscribed = active & (b.subscribed_until > day)
-                recognition += subscribed * p.broadcast_value * np.minimum(1.0, output[cidx])
+                subscribed = able & (b.subscribed_until > day)
+                recognition += subscribed * p.broadcast_value * np.minimum(1.0, s.gather(output))
         if p.paid_messages == "per_message":
-            message = buy(active, p.message_price)
-            paid += message * p.message_price
-            recognition += message * p.broadcast_value
+            message = self._buy(able, p.message_price, ledger)
+            recognition.flat[message] += p.broadcast_value
         if p.donations:
             # Gifts scale with the giver's means: the few rich, attached fans give most.
-            size = (p.donation_size * f.income / max(p.fan_income, 1e-12))[:, None]
-            donate = buy(active, size)
-            paid += donate * size
-            on_stream = (c.live_hours * output)[cidx] > 0
-            recognition += donate * np.where(on_stream, p.shoutout_value, p.broadcast_value)
+            size = p.donation_size * f.income / max(p.fan_income, 1e-12)
+            donate = self._buy(able, size, ledger, per_fan=True)
+            on_stream = s.gather(c.live_hours * output).flat[donate] > 0
+            recognition.flat[donate] += np.where(on_stream, p.shoutout_value, p.broadcast_value)
         if p.fan_meetings:
-            recognition += self._meetings(day, active, cidx, paid)
-        self._settle(paid, cidx, day)
+            self._meetings(day, able, ledger, recognition)
+        self._settle(ledger, day)
         return recognition
 
-    def _meetings(self, day, active, cidx, paid):
+    def _buy(self, eligible, price, ledger, per_fan=False):
+        """Draw today's purchases of one kind; returns the flat bond indices that paid.
+
+        The purchase probability never exceeds `spend_propensity`, so bonds are
+        first drawn at that rate and then thinned by the exact probability: the
+        same Bernoulli draws, evaluated on a few bonds instead of all.
+        """
+        p, f, b, rng = self.params, self.fans, self.bonds, self.rng
+        bonds_ = bernoulli_positions(rng, eligible.size, p.spend_propensity)
+        bonds_ = bonds_[eligible.flat[bonds_]]
+        rows = bonds_ // p.max_follows
+        cost = price[rows] if per_fan else np.full(bonds_.size, float(price))
+        prob = money.purchase_probability(b.attachment.flat[bonds_], cost, ledger.budget[rows], 1.0,
+                                          p.spend_attachment_power, f.literacy[rows],
+                                          p.literacy_effect)
+        ok = rng.random(bonds_.size) < prob
+        return ledger.pay(bonds_[ok], cost[ok])
+
+    def _meetings(self, day, able, ledger, recognition):
         """Creators holding a meeting today admit up to `meeting_capacity` paying fans."""
-        p, f, b, c, rng = self.params, self.fans, self.bonds, self.creators, self.rng
+        p, f, b, c, s, rng = self.params, self.fans, self.bonds, self.creators, self.slots, self.rng
         holding = c.active & ~c.burnt_out & ((day + c.meeting_phase) % p.meeting_interval == 0)
         self.today.meetings = holding.astype(float)
         if not holding.any():
-            return 0.0
-        want = money.purchase_probability(b.attachment, p.meeting_price,
-                                          f.wallet[:, None] - paid.sum(axis=1, keepdims=True), 1.0,
-                                          p.spend_attachment_power, f.literacy[:, None],
-                                          p.literacy_effect)
-        candidates = np.flatnonzero((active & holding[cidx] & (rng.random(b.creator.shape) < want)).ravel())
-        creator_of = cidx.ravel()[candidates]
+            return
+        eligible = able & s.gather(holding, False)
+        candidates = np.flatnonzero(eligible.ravel())
+        rows = candidates // p.max_follows
+        want = money.purchase_probability(b.attachment.flat[candidates], p.meeting_price,
+                                          ledger.budget[rows], 1.0, p.spend_attachment_power,
+                                          f.literacy[rows], p.literacy_effect)
+        candidates = candidates[rng.random(candidates.size) < want]
+        creator_of = s.flat[candidates]
         order = np.lexsort((rng.random(candidates.size), creator_of))
         candidates, creator_of = candidates[order], creator_of[order]
         first = np.searchsorted(creator_of, creator_of, side="left")
-        admitted = candidates[np.arange(candidates.size) - first < p.meeting_capacity]
-        attend = np.zeros(b.creator.size, dtype=bool)
-        attend[admitted] = True
-        attend = attend.reshape(b.creator.shape)
-        attend &= money.within_budget(attend * p.meeting_price, f.wallet - paid.sum(axis=1))
-        paid += attend * p.meeting_price
-        b.met |= attend
-        return attend * 1.0
+        admitted = np.sort(candidates[np.arange(candidates.size) - first < p.meeting_capacity])
+        attend = ledger.pay(admitted, np.full(admitted.size, p.meeting_price))
+        b.met.flat[attend] = True
+        recognition.flat[attend] += 1.0
 
-    def _settle(self, paid, cidx, day):
+    def _settle(self, ledger, day):
         """Move money from fans to creators, the platform and agencies (conserved exactly)."""
-        p, f, b, c = self.params, self.fans, self.bonds, self.creators
-        per_fan = paid.sum(axis=1)
+        p, f, b, c, s = self.params, self.fans, self.bonds, self.creators, self.slots
+        per_fan = ledger.per_fan()
         f.wallet -= per_fan
         f.spent += per_fan
         f.last_paid[per_fan > 0] = day
-        b.recent_spend += paid - b.recent_spend / 30.0
-        payers = paid > 0
-        amount = np.bincount(cidx[payers], weights=paid[payers], minlength=p.n_creators)
+        b.recent_spend -= b.recent_spend / 30.0
+        np.add.at(b.recent_spend.reshape(-1), ledger.bonds, ledger.amounts)
+        amount = np.bincount(s.flat[ledger.bonds], weights=ledger.amounts,
+                             minlength=p.n_creators + 1)[: p.n_creators]
         to_creator, to_platform, to_agency = money.split_payment(amount, p.platform_cut, p.agency_cut)
         c.income += to_creator
         self.platform.revenue += to_platform.sum()
@@ -246,52 +258,53 @@ class ParasocialModel(mesa.Model):
         self.totals["agency"] += to_agency.sum()
 
     def _update_bonds(self, seen, live, recognitions):
-        """Attachment, perceived reciprocity and frustration of every bond (mechanisms 1, 4, 6)."""
-        p, f, b, c = self.params, self.fans, self.bonds, self.creators
-        valid = b.valid
-        cidx = np.maximum(b.creator, 0)
-        stim = bonds.stimulus(seen, c.disclosure[cidx], c.address[cidx], live, recognitions,
+        """Attachment, perceived reciprocity and frustration of every bond (mechanisms 1, 4, 6).
+
+        Empty slots have no stimulus and zero state, so they stay at zero.
+        """
+        p, f, b, c, s = self.params, self.fans, self.bonds, self.creators, self.slots
+        stim = bonds.stimulus(seen, s.gather(c.disclosure), s.gather(c.address),
+                              0.0 if live is None else live, recognitions,
                               p.disclosure_weight, p.address_weight, p.live_weight,
                               p.recognition_weight)
         gain = bonds.susceptibility_gain(p.attachment_gain, f.absorption, p.absorption_power,
-                                         f.loneliness,
-                                         p.loneliness_mean, p.loneliness_effect, f.literacy,
-                                         p.literacy_effect)
-        b.attachment = np.where(valid, bonds.saturating_update(
-            b.attachment, gain[:, None] * stim, p.attachment_decay), 0.0)
-        b.reciprocity = np.where(valid, bonds.saturating_update(
-            b.reciprocity, p.reciprocity_gain * recognitions, p.reciprocity_decay), 0.0)
+                                         f.loneliness, p.loneliness_mean, p.loneliness_effect,
+                                         f.literacy, p.literacy_effect)
+        b.attachment = bonds.saturating_update(b.attachment, gain[:, None] * stim,
+                                               p.attachment_decay)
+        recognised = np.flatnonzero(recognitions)
+        level = b.reciprocity.flat[recognised]
+        b.reciprocity *= 1.0 - p.reciprocity_decay  # no recognition today: decay only
+        b.reciprocity.flat[recognised] = bonds.saturating_update(
+            level, p.reciprocity_gain * recognitions.flat[recognised], p.reciprocity_decay)
         expected = bonds.expectation(b.attachment, b.recent_spend, 30.0 * f.income[:, None],
-                                     p.expectation_spend_weight, c.boundaries[cidx])
+                                     p.expectation_spend_weight, s.gather(c.boundaries))
         gap = bonds.unmet_expectation(expected, b.reciprocity)
-        b.frustration = np.where(valid, bonds.saturating_update(
-            b.frustration, p.frustration_gain * gap, p.frustration_decay), 0.0)
+        b.frustration = bonds.saturating_update(b.frustration, p.frustration_gain * gap,
+                                                p.frustration_decay)
+        self.strongest = row_max(b.attachment)
 
     def _hostility(self, day):
         """Hostility spreads in fandoms and turns into harassment, stalking and pile-ons."""
-        p, f, b, c, rng = self.params, self.fans, self.bonds, self.creators, self.rng
-        valid = b.valid & ~f.banned[:, None]
-        cidx = np.maximum(b.creator, 0)
-        weight = np.where(valid, b.attachment, 0.0)
-        fandom = hostility.fandom_mean(np.broadcast_to(f.hostility[:, None], weight.shape),
-                                       weight, np.where(valid, b.creator, -1), p.n_creators)
-        community = np.divide((weight * fandom[cidx]).sum(1), weight.sum(1),
-                              out=np.zeros(p.n_fans), where=weight.sum(1) > 0)
-        f_max = np.where(valid, b.frustration, 0.0).max(axis=1)
-        f.hostility = hostility.update_hostility(f.hostility, f_max, community, p.hostility_gain,
-                                                 p.hostility_contagion, p.hostility_decay,
-                                                 f.literacy, p.literacy_effect)
+        p, f, b, c, s, rng = self.params, self.fans, self.bonds, self.creators, self.slots, self.rng
+        weight = b.attachment * ~f.banned[:, None]
+        fandom = hostility.fandom_mean(f.hostility, weight, s.index, p.n_creators)
+        total_weight = row_sum(weight)
+        community = np.divide(row_sum(weight * s.gather(fandom)), total_weight,
+                              out=np.zeros(p.n_fans), where=total_weight > 0)
+        f.hostility = hostility.update_hostility(f.hostility, row_max(b.frustration), community,
+                                                 p.hostility_gain, p.hostility_contagion,
+                                                 p.hostility_decay, f.literacy, p.literacy_effect)
         # Who harasses today, and whom: another fan, or the creator who disappointed most.
-        acts = ~f.banned & (rng.random(p.n_fans) < hostility.harassment_probability(
-            f.hostility, p.harassment_rate))
-        at_fan = acts & (rng.random(p.n_fans) < p.fan_target_share)
-        tw = np.where(valid & c.active[cidx],
-                      hostility.target_weights(b.frustration, c.targeting[cidx]), 0.0)
-        at_creator = acts & ~at_fan & (tw.sum(1) > 0)
-        target_creator = _choose_in_rows(tw[at_creator], rng)
-        target_creator = b.creator[at_creator][np.arange(target_creator.size), target_creator]
-        offenders_c = np.flatnonzero(at_creator)
-        offenders_f = np.flatnonzero(at_fan)
+        acts = np.flatnonzero(~f.banned & (rng.random(p.n_fans) < hostility.harassment_probability(
+            f.hostility, p.harassment_rate)))
+        to_fan = rng.random(acts.size) < p.fan_target_share
+        offenders_f, offenders_c = acts[to_fan], acts[~to_fan]
+        tw = hostility.target_weights(b.frustration[offenders_c],
+                                      np.append(c.targeting * c.active, 0.0)[s.index[offenders_c]])
+        aims = tw.sum(axis=1) > 0
+        offenders_c, tw = offenders_c[aims], tw[aims]
+        target_creator = b.creator[offenders_c, _choose_in_rows(tw, rng)]
         # Victims are other fans, drawn uniformly (never the harasser).
         victims_f = (offenders_f + rng.integers(1, max(p.n_fans, 2), offenders_f.size)) % p.n_fans
         if (self.conflict is not None and day < p.conflict_day + p.conflict_days
@@ -303,10 +316,12 @@ class ParasocialModel(mesa.Model):
         kept_c = self._moderate(offenders_c)
         kept_f = self._moderate(offenders_f)
         hits = np.bincount(target_creator[kept_c], minlength=p.n_creators).astype(float)
-        stalk = valid & (rng.random(b.creator.shape) < hostility.stalking_probability(
-            b.attachment, b.frustration, b.met, p.stalking_threshold, p.stalking_rate,
-            p.meeting_stalk_boost))
-        c.stalking = np.bincount(cidx[stalk], minlength=p.n_creators).astype(float)
+        extreme = np.flatnonzero((b.attachment >= p.stalking_threshold).ravel()
+                                 & np.repeat(~f.banned, p.max_follows))
+        stalk_p = hostility.stalking_probability(
+            b.attachment.flat[extreme], b.frustration.flat[extreme], b.met.flat[extreme],
+            p.stalking_threshold, p.stalking_rate, p.meeting_stalk_boost)
+        c.stalking = s.count(extreme[rng.random(extreme.size) < stalk_p])
         c.harassment = hits
         c.harassment_total += hits + c.stalking
         c.last_harassed[(hits + c.stalking) > 0] = day
@@ -376,6 +391,7 @@ class ParasocialModel(mesa.Model):
         c, b, f = self.creators, self.bonds, self.fans
         c.active[idx] = False
         c.burnt_out[idx] = False
+        c.views[idx] = 0.0
         leaving = np.isin(b.creator, idx)
         rows = np.nonzero(leaving)[0]
         grief = creators.breakup_grief(b.attachment[leaving])
@@ -391,26 +407,32 @@ class ParasocialModel(mesa.Model):
         f.offline_hours = (p.free_time - f.platform_hours) * contact
         u, v = self.tie_u, self.tie_v
         self.tie_strength = offline.update_ties(self.tie_strength, f.offline_hours[u],
-                                                f.offline_hours[v], self.degree[u], self.degree[v],
+                                                f.offline_hours[v], *self._tie_degrees,
                                                 p.tie_maintenance, p.tie_decay)
         f.support = offline.social_support(self.tie_strength, u, v, self.degree)
         f.loneliness = offline.update_loneliness(f.loneliness, f.loneliness_trait, f.support,
                                                  p.loneliness_rate)
         f.grief *= 1.0 - p.grief_decay
         target = offline.wellbeing_target(
-            f.support, f.loneliness, p.loneliness_mean, self.bonds.attachment.max(axis=1),
+            f.support, f.loneliness, p.loneliness_mean, self.strongest,
             offline.overuse(f.platform_hours, p.free_time), f.victimisation, f.grief, p)
         f.wellbeing = np.clip(offline.relax(f.wellbeing, target, p.wellbeing_rate), 0.0, 1.0)
 
     def _identity(self):
         """Fans drift toward their creators' views; detached, disagreeing followers leave."""
-        p, f, b, c = self.params, self.fans, self.bonds, self.creators
-        valid = b.valid
-        y = c.opinion[np.maximum(b.creator, 0)]
-        f.opinion = opinion.drift_opinions(f.opinion, y, b.attachment, valid, p.opinion_influence)
-        leave = valid & (self.rng.random(b.creator.shape) < opinion.unfollow_probability(
-            f.opinion, y, b.attachment, p.unfollow_rate, p.opinion_tolerance))
-        b.clear(leave)
+        p, f, b, c, s = self.params, self.fans, self.bonds, self.creators, self.slots
+        y = s.gather(c.opinion)
+        f.opinion = opinion.drift_opinions(f.opinion, y, b.attachment, s.valid, p.opinion_influence)
+        # Only bonds beyond the tolerated disagreement can be dropped: draw for those alone.
+        far = np.flatnonzero((np.abs(f.opinion[:, None] - y) > p.opinion_tolerance)
+                             & (b.creator >= 0))
+        r = far // p.max_follows
+        leave_p = opinion.unfollow_probability(f.opinion[r], y.flat[far][:, None],
+                                               b.attachment.flat[far][:, None], p.unfollow_rate,
+                                               p.opinion_tolerance)[:, 0]
+        leave = np.zeros(b.creator.size, dtype=bool)
+        leave[far[self.rng.random(far.size) < leave_p]] = True
+        b.clear(leave.reshape(b.creator.shape))
 
     def _discovery(self):
         """The platform recommends a creator; the fan follows into a free or faded slot."""
@@ -433,11 +455,15 @@ class ParasocialModel(mesa.Model):
         b.creator[fans, slot] = pick
         b.attachment[fans, slot] = 0.01
 
+    def _end_of_day(self) -> None:
+        """Audiences and strongest bonds after today's follows and unfollows (read by reporters)."""
+        b, n = self.bonds, self.params.n_creators
+        self.creators.audience = np.bincount(np.where(b.creator >= 0, b.creator, n).reshape(-1),
+                                             minlength=n + 1)[:n].astype(float)
+        self.strongest = row_max(b.attachment)
+        self.tiers = metrics.tier_shares(self.strongest)
+
     # ---------------------------------------------------------------- helpers
-    def _update_audience(self) -> None:
-        b = self.bonds
-        self.creators.audience = np.bincount(b.creator[b.valid],
-                                             minlength=self.params.n_creators).astype(float)
 
     def most_followed(self) -> int | None:
         """Index of the active creator with the largest audience (None if all quit)."""

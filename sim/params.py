@@ -337,7 +337,7 @@ def validate(p: Params) -> None:
     if p.initial_follows > p.max_follows:
         raise ValueError(f"initial_follows={p.initial_follows} is not allowed: must be at most "
                          f"max_follows={p.max_follows}")
-    for name in ("quit_day", "conflict_day"):
+    for name in ("quit_day", "conflict_day", "lockdown_day"):
         if getattr(p, name) == 0:
             raise ValueError(f"{name}=0 is not allowed: day 1 is the first simulated day "
                              "(use -1 for never)")

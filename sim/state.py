@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from sim.dynamics.money import within_budget
 from sim.params import CREATOR_KINDS, Params
 
 NEVER = -(10**9)  # day index meaning "has not happened"
@@ -158,7 +159,7 @@ class Bonds:
     bincount over `creator`.
     """
 
-    creator: np.ndarray  # int32, -1 = empty
+    creator: np.ndarray  # intp (fast as a gather index), -1 = empty
     attachment: np.ndarray  # A, 0-1
     reciprocity: np.ndarray  # perceived reciprocity R, 0-1
     frustration: np.ndarray  # F, 0-1
@@ -169,7 +170,7 @@ class Bonds:
     @classmethod
     def create(cls, p: Params, rng: np.random.Generator, popularity: np.ndarray) -> Bonds:
         n, k = p.n_fans, p.max_follows
-        creator = rng.choice(p.n_creators, size=(n, k), p=popularity).astype(np.int32)
+        creator = rng.choice(p.n_creators, size=(n, k), p=popularity).astype(np.intp)
         count = np.minimum(rng.poisson(p.initial_follows, n), min(k, p.n_creators))
         creator[np.arange(k)[None, :] >= count[:, None]] = -1
         creator = _drop_duplicates(creator)
@@ -210,3 +211,87 @@ def _drop_duplicates(creator: np.ndarray) -> np.ndarray:
     dup = np.zeros_like(dup_sorted)
     np.put_along_axis(dup, order, dup_sorted, axis=1)
     return np.where(dup, -1, creator)
+
+
+class Slots:
+    """This step's map from bonds to creators, for fast gathers and per-creator sums.
+
+    Empty slots point at a padding creator ``n_creators``, so gathers need no
+    masking and per-creator bincounts simply drop the padding bin.
+    """
+
+    def __init__(self, creator: np.ndarray, n_creators: int):
+        self.valid = creator >= 0
+        self.index = np.where(self.valid, creator, n_creators)
+        self.flat = self.index.reshape(-1)
+        self.n = n_creators
+
+    def gather(self, values: np.ndarray, empty=0.0) -> np.ndarray:
+        """A per-creator array spread onto bonds (empty slots get `empty`)."""
+        return np.append(values, empty)[self.index]
+
+    def total(self, per_bond: np.ndarray) -> np.ndarray:
+        """Per-creator sums of a per-bond quantity."""
+        return np.bincount(self.flat, weights=per_bond.reshape(-1), minlength=self.n + 1)[: self.n]
+
+    def count(self, flat_bonds: np.ndarray) -> np.ndarray:
+        """Per-creator counts of the bonds with these flat indices."""
+        return np.bincount(self.flat[flat_bonds], minlength=self.n + 1)[: self.n].astype(float)
+
+
+class Ledger:
+    """Today's payments as (flat bond index, amount) pairs, with each fan's remaining budget."""
+
+    def __init__(self, shape: tuple[int, int], wallet: np.ndarray):
+        self.slots = shape[1]
+        self.budget = wallet.copy()
+        self.bonds = np.zeros(0, dtype=np.intp)
+        self.amounts = np.zeros(0)
+
+    def pay(self, bonds: np.ndarray, cost: np.ndarray) -> np.ndarray:
+        """Record the purchases that fit each fan's budget (bonds sorted); return those bonds."""
+        rows = bonds // self.slots
+        fits = within_budget(rows, cost, self.budget)
+        bonds, cost, rows = bonds[fits], cost[fits], rows[fits]
+        np.subtract.at(self.budget, rows, cost)
+        self.bonds = np.concatenate([self.bonds, bonds])
+        self.amounts = np.concatenate([self.amounts, cost])
+        return bonds
+
+    def per_fan(self) -> np.ndarray:
+        return np.bincount(self.bonds // self.slots, weights=self.amounts,
+                           minlength=self.budget.size)
+
+
+def row_max(a: np.ndarray) -> np.ndarray:
+    """Row maxima of a (fans, slots) array, a column at a time (faster than .max(axis=1))."""
+    out = a[:, 0].copy()
+    for k in range(1, a.shape[1]):
+        np.maximum(out, a[:, k], out=out)
+    return out
+
+
+def row_sum(a: np.ndarray) -> np.ndarray:
+    """Row sums of a (fans, slots) array as a matrix-vector product (faster than .sum(axis=1))."""
+    return a @ np.ones(a.shape[1])
+
+
+def bernoulli_positions(rng: np.random.Generator, n: int, prob: float) -> np.ndarray:
+    """Indices i < n that succeed in independent Bernoulli(prob) trials, drawn in O(successes).
+
+    Geometric gaps between successes give exactly the same distribution as
+    ``np.flatnonzero(rng.random(n) < prob)`` without drawing n uniforms.
+    """
+    if prob <= 0.0 or n == 0:
+        return np.zeros(0, dtype=np.intp)
+    if prob >= 1.0:
+        return np.arange(n, dtype=np.intp)
+    out, start = [], -1
+    while True:
+        size = int(max(16, (n - start) * prob * 1.1 + 4 * np.sqrt((n - start) * prob + 1)))
+        positions = start + np.cumsum(rng.geometric(prob, size))
+        out.append(positions[positions < n])
+        if positions[-1] >= n:
+            break
+        start = int(positions[-1])
+    return np.concatenate(out).astype(np.intp)

@@ -286,11 +286,18 @@ class TestCreators:
 # -------------------------------------------------------------------- hostility
 class TestHostility:
     def test_fandom_mean_is_attachment_weighted_per_creator(self):
-        values = np.array([[1.0, 1.0], [0.0, 0.0], [0.5, 0.0]])
+        values = np.array([1.0, 0.0, 0.5])  # per fan
         weights = np.array([[1.0, 1.0], [3.0, 1.0], [1.0, 0.0]])
-        creator = np.array([[0, 1], [0, 1], [2, -1]])
+        creator = np.array([[0, 1], [0, 1], [2, 4]])  # 4 = padding for an empty slot
         m = hostility.fandom_mean(values, weights, creator, 4)
         np.testing.assert_allclose(m, [0.25, 0.5, 0.5, 0.0])
+
+    def test_within_budget_stops_overdraft_per_fan(self):
+        rows = np.array([0, 0, 0, 2, 2])
+        cost = np.array([1.0, 2.0, 1.0, 5.0, 1.0])
+        budget = np.array([3.0, 10.0, 5.5])
+        np.testing.assert_array_equal(money.within_budget(rows, cost, budget),
+                                      [True, True, False, True, False])
 
     def _h(self, **kw):
         args = dict(hostility=np.array(0.2), frustration_max=0.5, community=0.2, gain=0.08,

@@ -5,16 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 
-def fandom_mean(values, weights, creator, n_creators):
+def fandom_mean(values, weights, creator_index, n_creators):
     """Weighted mean of a fan-level value over each creator's followers (bincount scatter).
 
-    `values` is per bond (already gathered from fans), `weights` per bond,
-    `creator` the bond's creator index (-1 for an empty slot).
+    `values` is per fan, `weights` per bond (fans, slots), `creator_index` each
+    bond's creator with empty slots pointing at the padding index `n_creators`.
     """
-    ok = creator >= 0
-    num = np.bincount(creator[ok], weights=(values * weights)[ok], minlength=n_creators)
-    den = np.bincount(creator[ok], weights=weights[ok], minlength=n_creators)
-    return np.divide(num, den, out=np.zeros(n_creators), where=den > 0)
+    flat = creator_index.reshape(-1)
+    num = np.bincount(flat, weights=(weights * values[:, None]).reshape(-1), minlength=n_creators + 1)
+    den = np.bincount(flat, weights=weights.reshape(-1), minlength=n_creators + 1)
+    return np.divide(num, den, out=np.zeros(n_creators + 1), where=den > 0)[:n_creators]
 
 
 def update_hostility(hostility, frustration_max, community, gain, contagion, decay,

@@ -10,8 +10,9 @@ def drift_opinions(opinion, creator_opinion, attachment, valid, influence):
 
     Attachment, not argument, carries the influence (Cohen & Holbert 2021).
     """
-    a = np.where(valid, attachment, 0.0)
-    pull = (a * (creator_opinion - opinion[:, None])).sum(axis=1) / np.maximum(1.0, a.sum(axis=1))
+    a = attachment * valid
+    ones = np.ones(a.shape[1])  # row sums as matrix products: faster than .sum(axis=1)
+    pull = ((a * (creator_opinion - opinion[:, None])) @ ones) / np.maximum(1.0, a @ ones)
     return np.clip(opinion + influence * pull, -1.0, 1.0)
 
 
