@@ -45,8 +45,8 @@ from scipy.stats import qmc
 
 from sim.params import PARAM_FIELDS, PRESETS, make_params
 
-TOP_LEVEL = ("name", "question", "preset", "seed", "replicates", "steps", "record_every",
-             "outcomes", "base", "factors", "design", "sensitivity")
+TOP_LEVEL = ("name", "question", "preset", "seed", "common_seeds", "replicates", "steps",
+             "record_every", "outcomes", "base", "factors", "design", "sensitivity")
 DESIGN_KEYS = ("method", "samples", "seed", "ranges")
 SENSITIVITY_KEYS = ("method", "samples", "seed", "ranges", "levels", "second_order")
 # Sampling methods: qmc points for [design]; SALib samples for [sensitivity].
@@ -130,6 +130,9 @@ class Experiment:
         record_every: record outcomes every this many days (the last day always).
         outcomes: outcome measures the study reports.
         seed: root seed of every run's seed.
+        common_seeds: replicate r uses the same seed in every condition (common random
+            numbers: conditions are compared on the same simulated worlds, which removes
+            between-world noise from their differences). True unless the file says false.
         conditions: the varied values of every condition, in condition order.
         outcome_info: outcome name -> (description, unit).
         source: the file the experiment came from.
@@ -151,6 +154,7 @@ class Experiment:
     outcome_info: Mapping[str, tuple[str, str]] = field(compare=False)
     source: str = field(default="<string>", compare=False)
     text: str = field(default="", compare=False)
+    common_seeds: bool = True
 
     @property
     def varied(self) -> tuple[str, ...]:
@@ -175,7 +179,8 @@ class Experiment:
         replicates extends a study but changing a parameter cannot mix data.
         """
         key = {"preset": self.preset, "base": self.base, "conditions": self.conditions,
-               "steps": self.steps, "record_every": self.record_every, "seed": self.seed}
+               "steps": self.steps, "record_every": self.record_every, "seed": self.seed,
+               "common_seeds": self.common_seeds}
         text = json.dumps(key, sort_keys=True, default=repr)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -232,6 +237,9 @@ def parse_experiment(text: str, source: str = "<string>", *, replicates: int | N
         raise fail(f"preset={preset!r} is not allowed: choose one of {', '.join(PRESETS)}")
     counts = {key: _whole(data.get(key, default), key, low, fail) for key, default, low in
               (("replicates", 10, 1), ("steps", 365, 1), ("record_every", 1, 1), ("seed", 0, 0))}
+    common_seeds = data.get("common_seeds", True)
+    if not isinstance(common_seeds, bool):
+        raise fail(f"common_seeds={common_seeds!r} is not allowed: expected true or false")
     info = _outcome_info(registry)
     outcomes = _outcomes(data.get("outcomes", list(info)), info, fail)
 
@@ -248,7 +256,7 @@ def parse_experiment(text: str, source: str = "<string>", *, replicates: int | N
     return Experiment(name=name, question=question.strip(), preset=preset, base=base,
                       factors=factors, design=design, outcomes=outcomes, conditions=points,
                       outcome_info={k: info[k] for k in outcomes}, source=source, text=text,
-                      **counts)
+                      common_seeds=common_seeds, **counts)
 
 
 def run_seed(root: int, condition: int, replicate: int) -> int:
@@ -264,7 +272,8 @@ def run_seed(root: int, condition: int, replicate: int) -> int:
 
 def expand(exp: Experiment) -> list[Run]:
     """Every run of the experiment, in (condition, replicate) order."""
-    return [Run(condition=c, replicate=r, seed=run_seed(exp.seed, c, r),
+    return [Run(condition=c, replicate=r,
+                seed=run_seed(exp.seed, 0 if exp.common_seeds else c, r),
                 params={"preset": exp.preset, **exp.base, **point}, factors=dict(point))
             for c, point in enumerate(exp.conditions) for r in range(exp.replicates)]
 

@@ -113,6 +113,8 @@ OUTCOMES: dict[str, tuple[str, str, Callable]] = {
     "loneliness": ("mean loneliness", "0-1", lambda m: float(m.fans.loneliness.mean())),
     "spending": ("spending per fan", "currency/day", lambda m: float(m.today.spending.mean())
                  if m.today.spending.size else 0.0),
+    "monthly_spending": (f"spending per fan over the last {WINDOW} days", "currency",
+                         lambda m: float(m.bonds.recent_spend.sum() / m.params.n_fans)),
     "payer_share": (f"fans who paid in the last {WINDOW} days", "share",
                     lambda m: float(_payers(m).mean())),
     "top10_payer_share": ("share of all spending by the top 10 % of payers", "share",

@@ -29,6 +29,7 @@ class ParasocialModel(mesa.Model):
         feed_policy: optional ``policy(model, posts) -> weights`` replacing the built-in feed.
         interventions: optional callables ``f(model)`` run at the end of every step.
         reporters: optional extra ``{name: f(model) -> float}`` outcome measures.
+        scenario: a Mesa scenario object (SolaraViz passes one on reset); parameters go in **params.
         **params: any field of :class:`sim.params.Params`, overriding the preset.
 
     Example:
@@ -41,10 +42,10 @@ class ParasocialModel(mesa.Model):
     def __init__(self, preset: str = "influencer", rng=None,
                  feed_policy: Callable | None = None,
                  interventions: Iterable[Callable] = (),
-                 reporters: dict[str, Callable] | None = None, **params):
+                 reporters: dict[str, Callable] | None = None, scenario=None, **params):
         self.params: Params = make_params(preset, **params)  # validate before any work
         self.preset = preset
-        super().__init__(rng=_coerce_seed(rng))
+        super().__init__(rng=_coerce_seed(rng), scenario=scenario)  # SolaraViz passes scenario
         p = self.params
         self.interventions = list(interventions)
         self.fans = FanState.create(p, self.rng)

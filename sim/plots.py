@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure  # no pyplot: works headless and inline in notebooks
 
-matplotlib.use("Agg")  # files, not windows: the CLI and the runner draw headless
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from sim.metrics import OUTCOMES  # noqa: E402
+from sim.metrics import OUTCOMES
 
 PANELS = [
     ("Attachment tiers", ["share_focal", "tier_entertainment", "tier_intense", "tier_borderline"]),
     ("Time use", ["platform_hours", "offline_hours"]),
     ("Wellbeing", ["wellbeing", "loneliness", "offline_support"]),
-    ("Spending", ["spending"]),
+    ("Spending", ["monthly_spending"]),
     ("Payers", ["payer_share", "top10_payer_share"]),
     ("Harassment", ["harassment_per_creator", "harassment_per_fan"]),
     ("Hostility", ["hostility", "banned_share"]),
@@ -29,12 +26,18 @@ def label(name: str) -> str:
     return f"{description} ({unit})"
 
 
-def run_figure(frame: pd.DataFrame, title: str = ""):
-    """A 3x3 panel figure of one run's outcomes against simulated days."""
-    fig, axes = plt.subplots(3, 3, figsize=(13, 9.5), sharex=True, layout="constrained")
+def run_figure(frame: pd.DataFrame, title: str = "") -> Figure:
+    """A 3x3 panel figure of one run's outcomes against simulated days.
+
+    ``frame`` is a run's outcomes, e.g. ``model.datacollector.get_model_vars_dataframe()``
+    (days are its index) or :func:`sim.run_scenario`'s result (a ``step`` column).
+    """
+    days = frame["step"] if "step" in frame else frame.index
+    fig = Figure(figsize=(13, 9.5), layout="constrained")
+    axes = fig.subplots(3, 3, sharex=True)
     for ax, (name, columns) in zip(axes.ravel(), PANELS, strict=True):
         for col in columns:
-            ax.plot(frame["step"], frame[col], label=OUTCOMES[col][0], lw=1.6)
+            ax.plot(days, frame[col], label=OUTCOMES[col][0], lw=1.6)
         units = {OUTCOMES[c][1] for c in columns}
         ax.set_title(name)
         ax.set_ylabel(" / ".join(sorted(units)))

@@ -352,10 +352,17 @@ def design_lines(meta: dict) -> list[str]:
         f"- {exp['replicates']} replicates per condition, {exp['steps']} days each (one step "
         f"is one day), outcomes recorded {every}; "
         f"{meta['runs_done']} of {meta['runs_total']} runs finished.")
-    lines.append(
-        f"- Seeds: root seed {exp['seed']}; run (condition c, replicate r) uses "
-        f"`SeedSequence({exp['seed']}).spawn(..)[c].spawn(..)[r].generate_state(1)[0]` "
-        "(`sim.experiment.run_seed`); every run's seed is in `metadata.json`.")
+    if exp.get("common_seeds", False):
+        lines.append(
+            f"- Seeds: root seed {exp['seed']}; common random numbers: replicate r uses "
+            f"`SeedSequence({exp['seed']}).spawn(..)[0].spawn(..)[r].generate_state(1)[0]` in "
+            "every condition, so conditions are compared on the same simulated worlds "
+            "(`sim.experiment.run_seed`); every run's seed is in `metadata.json`.")
+    else:
+        lines.append(
+            f"- Seeds: root seed {exp['seed']}; run (condition c, replicate r) uses "
+            f"`SeedSequence({exp['seed']}).spawn(..)[c].spawn(..)[r].generate_state(1)[0]` "
+            "(`sim.experiment.run_seed`); every run's seed is in `metadata.json`.")
     executors = ", ".join(dict.fromkeys(s["executor"] for s in meta["sessions"]))
     lines.append(
         f"- Code: parasocial-sim {meta['package_version']}, git {meta['git_revision']}; "

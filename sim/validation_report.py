@@ -5,14 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from sim.validation import GRIEF_BINS, MODERATION, PATTERNS  # noqa: E402
+from sim.validation import GRIEF_BINS, MODERATION
 
 SURVEY_TIERS = {"entertainment-social": (0.60, 0.70), "intense-personal": (0.25, 0.35),
                 "borderline-pathological": (0.02, 0.05)}
@@ -132,17 +129,15 @@ def write_report(summary: pd.DataFrame, reps: list[dict], out: Path, meta: dict)
     out.mkdir(parents=True, exist_ok=True)
     summary.to_csv(out / "patterns.csv", index=False)
     (out / "meta.json").write_text(json.dumps({k: v for k, v in meta.items()}, indent=2, default=str))
-    figures = {"tiers": (1, 1, _tiers, summary), "grief": (1, 1, _grief, reps),
-               "harassment": (1, 1, _harassment, reps), "moderation": (1, 1, _moderation, reps)}
-    for name, (_, _, draw, data) in figures.items():
-        fig, ax = plt.subplots(figsize=(6, 4.2), layout="constrained")
-        draw(data, ax)
+    figures = {"tiers": (_tiers, summary), "grief": (_grief, reps),
+               "harassment": (_harassment, reps), "moderation": (_moderation, reps)}
+    for name, (draw, data) in figures.items():
+        fig = Figure(figsize=(6, 4.2), layout="constrained")
+        draw(data, fig.subplots())
         fig.savefig(out / f"{name}.png", dpi=120)
-        plt.close(fig)
-    fig, axes = plt.subplots(1, 4, figsize=(16, 4.2), layout="constrained")
-    _lorenz(reps, axes)
+    fig = Figure(figsize=(16, 4.2), layout="constrained")
+    _lorenz(reps, fig.subplots(1, 4))
     fig.savefig(out / "lorenz.png", dpi=120)
-    plt.close(fig)
     path = out / "report.md"
     path.write_text(markdown(summary, meta))
     return path

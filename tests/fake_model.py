@@ -59,6 +59,7 @@ TINY = """
 name = "tiny"
 question = "Does posting more deepen attachment?"
 seed = 7
+common_seeds = false  # one seed per (condition, replicate); the default pairs conditions
 replicates = 3
 steps = 12
 record_every = 4

@@ -127,3 +127,17 @@ def test_shipped_experiments_are_valid(path):
     exp = load_experiment(path)
     assert exp.question and exp.name == path.stem
     assert exp.n_runs <= 400  # studies stay small enough for minutes on two cores
+
+
+def test_common_seeds_pair_conditions_on_the_same_worlds():
+    paired = expand(tiny(TINY.replace("common_seeds = false", "common_seeds = true")))
+    by_replicate = {}
+    for run in paired:
+        by_replicate.setdefault(run.replicate, set()).add(run.seed)
+    assert all(len(seeds) == 1 for seeds in by_replicate.values())
+    assert len({seeds.pop() for seeds in by_replicate.values()}) == 3
+    default = tiny("\n".join(line for line in TINY.splitlines()
+                              if not line.startswith("common_seeds")))
+    assert default.common_seeds
+    with pytest.raises(ValueError, match="common_seeds"):
+        tiny(TINY.replace("common_seeds = false", 'common_seeds = "yes"'))

@@ -14,14 +14,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="parasocial",
         description="Agent-based model of parasocial relationships (creators, fans, platform).")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in SUBCOMMANDS:
-        try:
-            module = importlib.import_module(f"sim.cli.{name}")
-        except ModuleNotFoundError as err:
-            if err.name != f"sim.cli.{name}":
-                raise
-            continue
-        module.add_parser(sub)
+    for name in SUBCOMMANDS:  # each subcommand module registers its own arguments
+        importlib.import_module(f"sim.cli.{name}").add_parser(sub)
     return parser
 
 

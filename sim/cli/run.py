@@ -14,7 +14,7 @@ from sim.params import PRESETS, make_params
 from sim.plots import run_figure
 
 SUMMARY = ["share_focal", "tier_entertainment", "tier_intense", "tier_borderline",
-           "mean_attachment", "platform_hours", "wellbeing", "loneliness", "spending",
+           "mean_attachment", "platform_hours", "wellbeing", "loneliness", "monthly_spending",
            "payer_share", "top10_payer_share", "income_gini", "harassment_per_creator",
            "harassment_per_fan", "stalking", "active_creators", "burnt_out_creators",
            "quit_creators", "grief"]
