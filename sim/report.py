@@ -46,8 +46,12 @@ def write_report(out_dir: str | Path, outcomes: list[str] | None = None) -> Path
     exp = meta["experiment"]
     outcomes = list(outcomes or exp["outcomes"])
     varied = list(exp["varied"])
-    table = summarise(load_results(out), varied, outcomes)
+    data = load_results(out)
+    table = summarise(data, varied, outcomes)
     final = final_day(table)
+    # With common random numbers, replicate r of every condition is the same world: compare
+    # conditions replicate by replicate (paired differences), which removes world-to-world noise.
+    paired = final_runs(data) if exp.get("common_seeds") else None
     table.to_csv(out / "summary.csv", index=False)
     final.to_csv(out / "summary_final.csv", index=False)
 
@@ -74,7 +78,7 @@ def write_report(out_dir: str | Path, outcomes: list[str] | None = None) -> Path
         sens = sensitivity.markdown(sensitivity.analyze(out, outcomes),
                                     sensitivity.stored_design(meta))
     path = out / "summary.md"
-    path.write_text(markdown(meta, final, outcomes, figures, sens))
+    path.write_text(markdown(meta, final, outcomes, figures, sens, paired))
     return path
 
 
@@ -97,6 +101,22 @@ def summarise(data: pd.DataFrame, varied: list[str], outcomes: list[str]) -> pd.
                               key=lambda c: c.map(order) if c.name == "outcome" else c)
     return table[["condition", *varied, "outcome", "step", "mean", "ci_low", "ci_high", "n"]
                  ].reset_index(drop=True)
+
+
+def final_runs(data: pd.DataFrame) -> pd.DataFrame:
+    """Each run's row on its last recorded day (the raw data behind paired comparisons)."""
+    last = data.groupby("condition")["step"].transform("max")
+    return data[data["step"] == last].reset_index(drop=True)
+
+
+def paired_change(runs: pd.DataFrame, outcome: str, first: int, last: int) -> dict:
+    """Mean and 95 % t-interval of (last - first condition), matched replicate by replicate."""
+    a = runs[runs["condition"] == first].set_index("replicate")[outcome]
+    b = runs[runs["condition"] == last].set_index("replicate")[outcome]
+    diff = (b - a).dropna()
+    n, mean = len(diff), float(diff.mean())
+    half = (stats.t.ppf(0.975, n - 1) * diff.std(ddof=1) / np.sqrt(n)) if n > 1 else math.nan
+    return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": n}
 
 
 def final_day(table: pd.DataFrame) -> pd.DataFrame:
@@ -276,8 +296,12 @@ def ci(row) -> str:
 
 
 def factorial_sentences(final: pd.DataFrame, outcome: str, varied: list[str],
-                        description: str) -> list[str]:
-    """How the outcome moves along the first factor, for each setting of the others."""
+                        description: str, paired: pd.DataFrame | None = None) -> list[str]:
+    """How the outcome moves along the first factor, for each setting of the others.
+
+    With ``paired`` (each run's final row, under common random numbers) the
+    verdict comes from the paired difference between the two ends.
+    """
     sub = final[final["outcome"] == outcome]
     if not varied:
         return [f"{description.capitalize()} ends at {ci(sub.iloc[0])}."]
@@ -292,13 +316,18 @@ def factorial_sentences(final: pd.DataFrame, outcome: str, varied: list[str],
         if len(rows) == 1:
             sentences.append(f"{where} is {ci(first)} at {x}={show(first[x])}.")
             continue
-        apart = first["ci_high"] < last["ci_low"] or last["ci_high"] < first["ci_low"]
-        if apart:
-            verb = "rises" if last["mean"] > first["mean"] else "falls"
+        if paired is not None:
+            change = paired_change(paired, outcome, first["condition"], last["condition"])
+            apart = change["ci_low"] > 0 or change["ci_high"] < 0
+            noise = "stays within the noise (paired change includes 0), going"
         else:
-            verb = "stays within the noise (intervals overlap), going"
+            apart = first["ci_high"] < last["ci_low"] or last["ci_high"] < first["ci_low"]
+            noise = "stays within the noise (intervals overlap), going"
+        verb = ("rises" if last["mean"] > first["mean"] else "falls") if apart else noise
         text = (f"{where} {verb} from {ci(first)} at {x}={show(first[x])} "
                 f"to {ci(last)} at {x}={show(last[x])}")
+        if paired is not None:
+            text += f" (paired change on the same worlds {ci(change)})"
         inner = rows.iloc[1:-1]
         if len(inner):
             top, low = rows.loc[rows["mean"].idxmax()], rows.loc[rows["mean"].idxmin()]
@@ -371,7 +400,8 @@ def design_lines(meta: dict) -> list[str]:
 
 
 def markdown(meta: dict, final: pd.DataFrame, outcomes: list[str],
-             figures: dict[str, list[str]], sens: str | None) -> str:
+             figures: dict[str, list[str]], sens: str | None,
+             paired: pd.DataFrame | None = None) -> str:
     """The whole ``summary.md``."""
     exp = meta["experiment"]
     varied = list(exp["varied"])
@@ -380,15 +410,19 @@ def markdown(meta: dict, final: pd.DataFrame, outcomes: list[str],
     lines = [f"# {exp['name']}", "", f"**Question.** {exp['question']}", "", "## Design", "",
              *design_lines(meta), "", "## Results", "",
              f"Values are final-day (day {day}) means over replicates with 95 % t-intervals "
-             "across replicates in brackets; \"rises\"/\"falls\" means the intervals at the "
-             "two ends do not overlap.", ""]
+             "across replicates in brackets; " + (
+                 "\"rises\"/\"falls\" means the 95 % interval of the paired change between "
+                 "the two ends (same seed, replicate by replicate) excludes 0."
+                 if paired is not None else
+                 "\"rises\"/\"falls\" means the intervals at the two ends do not overlap."),
+             ""]
     for outcome in outcomes:
         lines += [f"### {labels.outcome(outcome, width=1000)}", ""]
         if exp["design"]:
             lines += sampled_sentences(final, outcome, varied, labels.description(outcome))
         else:
             lines += [f"- {s}" for s in factorial_sentences(final, outcome, varied,
-                                                            labels.description(outcome))]
+                                                            labels.description(outcome), paired)]
         lines += ["", *[f"![{outcome}]({name})" for name in figures.get(outcome, [])], ""]
     if sens:
         lines += ["## Sensitivity", "", sens, "", "![sensitivity](figures/sensitivity.png)", ""]

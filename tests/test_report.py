@@ -125,3 +125,15 @@ def test_summarise_handles_a_frame_directly():
     row = summarise(data, [], ["x"]).iloc[0]
     assert row["mean"] == 2.0 and row["n"] == 2
     assert row["ci_low"] == pytest.approx(2.0 - stats.t.ppf(0.975, 1) * np.sqrt(2) / np.sqrt(2))
+
+
+def test_paired_change_matches_replicates_and_removes_shared_noise():
+    from sim.report import paired_change
+
+    worlds = np.array([0.0, 10.0, 20.0, 30.0])  # large world-to-world differences
+    runs = pd.DataFrame({"condition": [0] * 4 + [1] * 4, "replicate": list(range(4)) * 2,
+                         "y": np.concatenate([worlds, worlds + [1.0, 1.1, 0.9, 1.0]])})
+    change = paired_change(runs, "y", 0, 1)
+    assert change["n"] == 4
+    assert change["mean"] == pytest.approx(1.0)
+    assert 0 < change["ci_low"] < 1.0 < change["ci_high"] < 2.0
