@@ -65,8 +65,9 @@ def _tiers(summary, ax):
     hi = [v[1] for v in SURVEY_TIERS.values()]
     ax.bar(x - 0.2, np.array(hi) - np.array(lo), 0.4, bottom=lo, color="0.8",
            label="survey range (McCutcheon et al. 2002)")
-    ax.bar(x + 0.2, rows["mean"], 0.4, yerr=[rows["mean"] - rows["ci_lo"], rows["ci_hi"] - rows["mean"]],
-           capsize=4, color="tab:blue", label="model (mean, 95 % CI)")
+    ax.bar(x + 0.2, rows["mean"], 0.4, capsize=4, color="tab:blue",
+           yerr=[rows["mean"] - rows["ci_lo"], rows["ci_hi"] - rows["mean"]],
+           label="model (mean, 95 % CI)")
     ax.set_xticks(x, names)
     ax.set_ylabel("share of fans with a focal creator")
     ax.set_title("Attachment tiers")
@@ -102,33 +103,34 @@ def _grief(reps, ax):
     ax.set_title("Parasocial breakup distress")
 
 
+def _two_bars(ax, samples, labels, colors, ylabel, title):
+    """Two means with 95 % intervals across replicates."""
+    means = [np.mean(x) for x in samples]
+    half = [1.96 * np.std(x) / np.sqrt(len(x)) for x in samples]
+    ax.bar([0, 1], means, yerr=half, capsize=4, color=colors)
+    ax.set_xticks([0, 1], labels)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+
+
 def _harassment(reps, ax):
-    c = np.array([r["harassed_creators"] for r in reps])
-    f = np.array([r["harassed_fans"] for r in reps])
-    ax.bar([0, 1], [c.mean(), f.mean()], yerr=[1.96 * c.std() / np.sqrt(len(c)),
-                                              1.96 * f.std() / np.sqrt(len(f))],
-           capsize=4, color=["tab:red", "tab:gray"])
-    ax.set_xticks([0, 1], ["creators", "fans"])
-    ax.set_ylabel("share harassed in the last 30 days")
-    ax.set_title("Who is harassed")
+    _two_bars(ax, [[r["harassed_creators"] for r in reps], [r["harassed_fans"] for r in reps]],
+              ["creators", "fans"], ["tab:red", "tab:gray"],
+              "share harassed in the last 30 days", "Who is harassed")
 
 
 def _moderation(reps, ax):
-    u = np.array([r["hostility_unmoderated"] for r in reps])
-    m = np.array([r["hostility_moderated"] for r in reps])
-    ax.bar([0, 1], [u.mean(), m.mean()], yerr=[1.96 * u.std() / np.sqrt(len(u)),
-                                              1.96 * m.std() / np.sqrt(len(m))],
-           capsize=4, color=["tab:orange", "tab:green"])
-    ax.set_xticks([0, 1], ["no moderation", f"moderation {MODERATION}\n(fans who stay)"])
-    ax.set_ylabel("mean fan hostility (0-1)")
-    ax.set_title("Moderation effect")
+    _two_bars(ax, [[r["hostility_unmoderated"] for r in reps],
+                   [r["hostility_moderated"] for r in reps]],
+              ["no moderation", f"moderation {MODERATION}"], ["tab:orange", "tab:green"],
+              "mean hostility of fans who stay (0-1)", "Moderation effect")
 
 
 def write_report(summary: pd.DataFrame, reps: list[dict], out: Path, meta: dict) -> Path:
     """Write report.md, patterns.csv, meta.json and the five figures to ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     summary.to_csv(out / "patterns.csv", index=False)
-    (out / "meta.json").write_text(json.dumps({k: v for k, v in meta.items()}, indent=2, default=str))
+    (out / "meta.json").write_text(json.dumps(meta, indent=2, default=str))
     figures = {"tiers": (_tiers, summary), "grief": (_grief, reps),
                "harassment": (_harassment, reps), "moderation": (_moderation, reps)}
     for name, (draw, data) in figures.items():
