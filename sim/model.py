@@ -357,6 +357,7 @@ class ParasocialModel(mesa.Model):
         joins = (support & (rng.random(b.creator.shape) < join_p)).any(axis=1)
         f.hostility[joins] += p.hostility_gain * (1.0 - f.hostility[joins])
         b.clear(joins[:, None] & (b.creator == target))
+        self.strongest = row_max(b.attachment)
         offenders = np.flatnonzero(joins)
         return offenders, np.full(offenders.size, target, dtype=b.creator.dtype)
 
@@ -399,6 +400,7 @@ class ParasocialModel(mesa.Model):
         np.add.at(f.grief, rows, grief)
         self.breakups.append(np.column_stack([b.attachment[leaving], grief]))
         b.clear(leaving)
+        self.strongest = row_max(b.attachment)  # the lost bond no longer pulls or comforts
 
     def _offline_life(self, day):
         """Offline ties, loneliness and wellbeing follow the time left for real life (mechanism 3)."""
