@@ -68,7 +68,8 @@ class Params:
                                "mean personal replies a creator can write per day (inf: AI)",
                                "assumption; one person cannot answer thousands")
     boundaries: float = _p(0.2, "0-1", 0, 1,
-                           "creator boundary-setting: lowers fans' expectations of recognition and the creator's demand stress",
+                           "creator boundary-setting: tempers fans' expected recognition and the "
+                           "creator's demand stress",
                            "Kowert in seed 002; assumption")
     appeal_sigma: float = _p(1.5, "log-units", 0, 4,
                              "spread of creator appeal (lognormal sigma)", "Bärtl 2018 (heavy tail)")
@@ -90,7 +91,8 @@ class Params:
     fan_income_sigma: float = _p(1.5, "log-units", 0, 4, "spread of fan means (lognormal)",
                                  "income/discretionary-spend skew; 'whales' (Swrve)")
     spend_propensity: float = _p(0.02, "probability/day", 0, 1,
-                                 "scale of daily purchase chance (full attachment, before affordability and literacy)")
+                                 "scale of daily purchase chance (full attachment, before "
+                                 "affordability and literacy)")
     spend_attachment_power: float = _p(3.4, "exponent", 0, 10,
                                        "how steeply purchases rise with attachment")
     subscriptions: bool = _p(True, "switch", doc="creators offer monthly subscriptions")

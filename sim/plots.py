@@ -32,7 +32,7 @@ def run_figure(frame: pd.DataFrame, title: str = "") -> Figure:
     ``frame`` is a run's outcomes, e.g. ``model.datacollector.get_model_vars_dataframe()``
     (days are its index) or :func:`sim.run_scenario`'s result (a ``step`` column).
     """
-    days = frame["step"] if "step" in frame else frame.index
+    days = frame.get("step", frame.index)
     fig = Figure(figsize=(13, 9.5), layout="constrained")
     axes = fig.subplots(3, 3, sharex=True)
     for ax, (name, columns) in zip(axes.ravel(), PANELS, strict=True):
