@@ -13,8 +13,16 @@ from sim import metrics
 from sim.agents import Creator, Fan, Platform
 from sim.dynamics import attention, bonds, creators, hostility, money, offline, opinion
 from sim.params import Params, make_params
-from sim.state import (Bonds, CreatorState, FanState, Ledger, Slots, bernoulli_positions,
-                       row_max, row_sum)
+from sim.state import (
+    Bonds,
+    CreatorState,
+    FanState,
+    Ledger,
+    Slots,
+    bernoulli_positions,
+    row_max,
+    row_sum,
+)
 
 MEETING_HOURS = 4.0  # a creator's working hours per fan meeting
 WALLET_MONTHS = 2.0  # savings cap: fans keep at most this many months of disposable money

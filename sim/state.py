@@ -280,7 +280,9 @@ def bernoulli_positions(rng: np.random.Generator, n: int, prob: float) -> np.nda
     """Indices i < n that succeed in independent Bernoulli(prob) trials, drawn in O(successes).
 
     Geometric gaps between successes give exactly the same distribution as
-    ``np.flatnonzero(rng.random(n) < prob)`` without drawing n uniforms.
+    ``np.flatnonzero(rng.random(n) < prob)`` without drawing n uniforms. Gaps
+    are capped at n + 1 (any such gap already ends the draw): at tiny `prob`
+    numpy returns the int64 maximum, whose running sum would overflow.
     """
     if prob <= 0.0 or n == 0:
         return np.zeros(0, dtype=np.intp)
@@ -289,7 +291,7 @@ def bernoulli_positions(rng: np.random.Generator, n: int, prob: float) -> np.nda
     out, start = [], -1
     while True:
         size = int(max(16, (n - start) * prob * 1.1 + 4 * np.sqrt((n - start) * prob + 1)))
-        positions = start + np.cumsum(rng.geometric(prob, size))
+        positions = start + np.cumsum(np.minimum(rng.geometric(prob, size), n + 1))
         out.append(positions[positions < n])
         if positions[-1] >= n:
             break

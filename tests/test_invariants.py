@@ -196,7 +196,7 @@ def run_checked(preset, kw, seed, steps):
     return model
 
 
-SETTINGS = settings(max_examples=25, deadline=None,
+SETTINGS = settings(deadline=None,  # examples and seed: the profile in conftest.py
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
