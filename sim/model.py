@@ -301,6 +301,7 @@ class ParasocialModel(mesa.Model):
         total_weight = row_sum(weight)
         community = np.divide(row_sum(weight * s.gather(fandom)), total_weight,
                               out=np.zeros(p.n_fans), where=total_weight > 0)
+        community *= hostility.visible_share(p.moderation)  # removed incidents do not spread
         f.hostility = hostility.update_hostility(f.hostility, row_max(b.frustration), community,
                                                  p.hostility_gain, p.hostility_contagion,
                                                  p.hostility_decay, f.literacy, p.literacy_effect)

@@ -22,6 +22,7 @@ from sim.model import ParasocialModel
 STEPS = 730  # two years: burnout is a multi-year pattern
 MODERATION = 0.5  # detection probability of the moderated counterfactual
 GRIEF_BINS = (0.0, 0.2, 0.4, 0.6, 1.01)  # attachment bins for breakup distress
+GRIEF_MIN_FANS = 10  # a bin holding fewer fans gives no estimate and is left out
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,38 @@ PATTERNS = [
 ]
 
 
+class HostilityExposure:
+    """Intervention that sums each fan's hostility over the days (reads state, draws nothing).
+
+    Hostility comes in fandom flare-ups, so a last-day snapshot mostly says
+    whether a flare-up is under way; the run's total says how hostile a fan was.
+    """
+
+    def __init__(self):
+        self.total: np.ndarray | None = None
+
+    def __call__(self, model: ParasocialModel) -> None:
+        h = model.fans.hostility
+        self.total = h.copy() if self.total is None else self.total + h
+
+
+# Patterns the default calibration misses at the calibration world (2000 fans, 150 creators),
+# the side of the target it falls on, and why; the report prints these, a test checks the side.
+TIER_TRADE_OFF = (
+    "the saturating attachment update compresses the top of the scale. Of the 280 points of "
+    "the calibration search (results/calibration/lhs.csv, refine/lhs.csv), 11 put both the "
+    "intense and the borderline tier in range and each missed another pattern by more (payer "
+    "concentration, share with a focal creator, burnout or the harassment ratio); the fitted "
+    "compromise keeps the survey ordering (entertainment > intense > borderline) with too many "
+    "intense and too few borderline fans. Reported, not forced: reshaping the mechanism or "
+    "moving the a-priori tier thresholds would fit the tiers by construction. See "
+    "docs/CALIBRATION.md.")
+KNOWN_MISSES: dict[str, tuple[str, str]] = {
+    "tier_intense": ("above", TIER_TRADE_OFF),
+    "tier_borderline": ("below", TIER_TRADE_OFF),
+}
+
+
 def _run(seed: int, steps: int, **params) -> ParasocialModel:
     model = ParasocialModel(rng=seed, **params)
     model.run_for(steps)
@@ -85,7 +118,7 @@ def breakup_distress(model: ParasocialModel, steps_after: int = 14) -> pd.DataFr
 def replicate(seed: int, n_fans: int, n_creators: int, steps: int = STEPS, **params) -> dict:
     """All pattern values for one seed (four paired runs)."""
     size = dict(n_fans=n_fans, n_creators=n_creators, **params)
-    base = _run(seed, steps, **size)
+    base = _run(seed, steps, interventions=[exposure := HostilityExposure()], **size)
     out = base.datacollector.get_model_vars_dataframe().iloc[-1]
     a = metrics.focal_attachment(base)
     values = {name: float(out[name]) for name in
@@ -108,18 +141,21 @@ def replicate(seed: int, n_fans: int, n_creators: int, steps: int = STEPS, **par
     without = silent.bonds.attachment[silent.bonds.valid].mean()
     values["address_effect"] = _safe_ratio(with_address - without, without)
 
-    moderated = _run(seed, steps, **{**size, "moderation": MODERATION})
+    moderated_exposure = HostilityExposure()
+    moderated = _run(seed, steps, interventions=[moderated_exposure],
+                     **{**size, "moderation": MODERATION})
     stay = ~moderated.fans.banned
-    # The same fans (same seed, same traits) with and without moderation: no selection effect.
-    values["hostility_unmoderated"] = float(base.fans.hostility[stay].mean())
-    values["hostility_moderated"] = float(moderated.fans.hostility[stay].mean())
+    # The same fans (same seed, same traits) with and without moderation: no selection effect;
+    # hostility averaged over the run, not read on one day (see HostilityExposure).
+    values["hostility_unmoderated"] = float(exposure.total[stay].mean() / steps)
+    values["hostility_moderated"] = float(moderated_exposure.total[stay].mean() / steps)
     values["moderation_effect"] = 1.0 - _safe_ratio(values["hostility_moderated"],
                                                     values["hostility_unmoderated"])
 
     quit_model = ParasocialModel(rng=seed, **{**size, "quit_day": steps // 2})
     distress = breakup_distress(quit_model)
-    means = distress.groupby(pd.cut(distress["attachment"], GRIEF_BINS), observed=True)[
-        "distress"].mean()
+    bins = distress.groupby(pd.cut(distress["attachment"], GRIEF_BINS), observed=True)["distress"]
+    means = bins.mean()[bins.count() >= GRIEF_MIN_FANS]
     values["grief_monotone"] = float(len(means) >= 2 and bool(np.all(np.diff(means.values) > 0)))
     values["grief_by_attachment"] = {interval.mid: float(v) for interval, v in means.items()}
     return values

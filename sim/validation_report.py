@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.validation import GRIEF_BINS, MODERATION
+from sim.validation import GRIEF_BINS, KNOWN_MISSES, MODERATION
 
 SURVEY_TIERS = {"entertainment-social": (0.60, 0.70), "intense-personal": (0.25, 0.35),
                 "borderline-pathological": (0.02, 0.05)}
@@ -48,8 +48,10 @@ def markdown(summary: pd.DataFrame, meta: dict) -> str:
     misses = summary[~summary["passed"]]
     if len(misses):
         lines += ["", "## Misses", ""]
-        lines += [f"- **{r.description}**: {meta['explanations'].get(r.pattern, 'see docs/CALIBRATION.md')}"
-                  for _, r in misses.iterrows()]
+        for _, r in misses.iterrows():
+            side, why = KNOWN_MISSES.get(r.pattern, ("", ""))
+            lines.append(f"- **{r.description}** ({side or 'outside'} the target): "
+                         + (why or "not examined yet; an unexpected miss at this world size."))
     lines += ["", "## Figures", "",
               "![tiers](tiers.png)", "![lorenz](lorenz.png)", "![grief](grief.png)",
               "![harassment](harassment.png)", "![moderation](moderation.png)", ""]
@@ -123,7 +125,7 @@ def _moderation(reps, ax):
     _two_bars(ax, [[r["hostility_unmoderated"] for r in reps],
                    [r["hostility_moderated"] for r in reps]],
               ["no moderation", f"moderation {MODERATION}"], ["tab:orange", "tab:green"],
-              "mean hostility of fans who stay (0-1)", "Moderation effect")
+              "hostility of fans who stay, run mean (0-1)", "Moderation effect")
 
 
 def write_report(summary: pd.DataFrame, reps: list[dict], out: Path, meta: dict) -> Path:

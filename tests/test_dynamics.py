@@ -313,6 +313,12 @@ class TestHostility:
         # a calmer community does not push hostility down beyond decay
         assert self._h(community=0.0) == self._h(community=0.2)
 
+    def test_moderation_hides_hostility_from_the_community(self):
+        shares = [hostility.visible_share(m) for m in (0.0, 0.5, 1.0)]
+        assert shares == [1.0, 0.5, 0.0]
+        seen = [self._h(community=0.8 * v) for v in shares]
+        assert decreasing(seen)
+
     def test_literacy_damps_hostility(self):
         assert decreasing([self._h(literacy=x) for x in (0.0, 0.5, 0.99)])
 

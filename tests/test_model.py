@@ -522,6 +522,18 @@ class TestModeration:
         assert 0 < half.today.fan_incidents < none.today.fan_incidents
         assert half.platform.detected > 0
 
+    def test_moderation_slows_contagion_without_any_sanction(self):
+        """Removed incidents are not seen, so calm fans catch less of their fandom's hostility."""
+        calm_rise = []
+        for moderation in (0.0, 0.9):
+            m = run(0, **{**self.KW, "harassment_rate": 0.0, "moderation": moderation})
+            hostile = np.arange(m.params.n_fans) % 2 == 0
+            m.fans.hostility[:] = np.where(hostile, 1.0, 0.0)
+            m.step()
+            assert m.platform.detected == 0  # no incidents, so no sanction: contagion alone
+            calm_rise.append(m.fans.hostility[~hostile].mean())
+        assert calm_rise[0] > calm_rise[1] > 0.0
+
     def test_banned_fans_do_not_harass_again(self):
         m = self._hostile(moderation=1.0)
         banned = m.fans.banned.copy()

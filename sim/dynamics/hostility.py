@@ -17,6 +17,16 @@ def fandom_mean(values, weights, creator_index, n_creators):
     return np.divide(num, den, out=np.zeros(n_creators + 1), where=den > 0)[:n_creators]
 
 
+def visible_share(moderation):
+    """Share of a fandom's hostility that its members see: 1 - moderation.
+
+    Hostility spreads through what people read (exposure to earlier trolling
+    makes trolling more likely, Cheng et al. 2017); moderation removes the
+    detected share of incidents before anyone sees them.
+    """
+    return 1.0 - moderation
+
+
 def update_hostility(hostility, frustration_max, community, gain, contagion, decay,
                      literacy, literacy_effect):
     """H' = H + [g F_max (1 - e_lit lit) + c max(0, H_community - H)] (1 - H) - d H.
