@@ -85,8 +85,8 @@ class HostilityExposure:
 TIER_TRADE_OFF = (
     "the saturating attachment update compresses the top of the scale. Of the 280 points of "
     "the calibration search (results/calibration/lhs.csv, refine/lhs.csv), 11 put both the "
-    "intense and the borderline tier in range and each missed another pattern by more (payer "
-    "concentration, share with a focal creator, burnout or the harassment ratio); the fitted "
+    "intense and the borderline tier in range; each missed another pattern (mostly the share "
+    "with a focal creator, or payer concentration) and scored worse overall; the fitted "
     "compromise keeps the survey ordering (entertainment > intense > borderline) with too many "
     "intense and too few borderline fans. Reported, not forced: reshaping the mechanism or "
     "moving the a-priori tier thresholds would fit the tiers by construction. See "
