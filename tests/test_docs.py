@@ -10,12 +10,16 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
+import json
 import pkgutil
 import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 import sim.dynamics
+from sim.experiment import expand, load_experiment
 from sim.metrics import OUTCOMES
 from sim.params import PARAM_FIELDS
 
@@ -94,3 +98,18 @@ def test_every_outcome_is_named():
     prose = _prose()
     missing = [name for name in OUTCOMES if not _in_code_span(name, prose)]
     assert not missing, f"outcomes not listed in docs/ODD.md section 8: {', '.join(missing)}"
+
+
+@pytest.mark.parametrize("study", sorted(p.stem for p in (ROOT / "experiments").glob("*.toml")))
+def test_committed_results_match_their_study_file(study):
+    """results/<study>/ was written by the study file as it stands, and holds every run."""
+    exp = load_experiment(ROOT / "experiments" / f"{study}.toml")
+    folder = ROOT / "results" / exp.name
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["fingerprint"] == exp.fingerprint(), (
+        f"results/{exp.name} is from another design: run `parasocial sweep experiments/{study}.toml`")
+    done = {tuple(k) for part in manifest["parts"].values() for k in part["runs"]}
+    assert done == {run.key for run in expand(exp)}
+    for name in manifest["parts"]:
+        assert (folder / "parts" / name).exists()
+    assert (folder / "summary.md").exists()
