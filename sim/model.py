@@ -70,6 +70,8 @@ class ParasocialModel(mesa.Model):
         self.today = metrics.DailyCounts.zeros(p.n_creators)
         self.breakups: list[np.ndarray] = []  # (attachment, grief) pairs when creators quit
         self.conflict: tuple[int, int] | None = None
+        self.pile_on_incidents = 0  # pile-on incidents that reached the target (not removed)
+        self.pile_on_unfollows = 0  # follows of the target dropped by joiners
         self._end_of_day()
         self.datacollector = metrics.make_datacollector(reporters)
         self.datacollector.collect(self)
@@ -317,13 +319,16 @@ class ParasocialModel(mesa.Model):
         target_creator = b.creator[offenders_c, _choose_in_rows(tw, rng)]
         # Victims are other fans, drawn uniformly (never the harasser).
         victims_f = (offenders_f + rng.integers(1, max(p.n_fans, 2), offenders_f.size)) % p.n_fans
+        piling = 0  # pile-on incidents, appended after the ordinary ones
         if (self.conflict is not None and day < p.conflict_day + p.conflict_days
                 and c.active[self.conflict[1]]):
             extra_off, extra_tgt = self._pile_on()
+            piling = extra_off.size
             offenders_c = np.concatenate([offenders_c, extra_off])
             target_creator = np.concatenate([target_creator, extra_tgt])
         # Moderation: detected incidents are removed before they reach the victim.
         kept_c = self._moderate(offenders_c)
+        self.pile_on_incidents += int(kept_c[kept_c.size - piling:].sum())
         kept_f = self._moderate(offenders_f)
         hits = np.bincount(target_creator[kept_c], minlength=p.n_creators).astype(float)
         extreme = np.flatnonzero((b.attachment >= p.stalking_threshold).ravel()
@@ -365,7 +370,9 @@ class ParasocialModel(mesa.Model):
         join_p = p.conflict_loyalty * b.attachment * (1.0 - p.literacy_effect * f.literacy[:, None])
         joins = (support & (rng.random(b.creator.shape) < join_p)).any(axis=1)
         f.hostility[joins] += p.hostility_gain * (1.0 - f.hostility[joins])
-        b.clear(joins[:, None] & (b.creator == target))
+        leaving = joins[:, None] & (b.creator == target)
+        self.pile_on_unfollows += int(leaving.sum())
+        b.clear(leaving)
         self.strongest = row_max(b.attachment)
         offenders = np.flatnonzero(joins)
         return offenders, np.full(offenders.size, target, dtype=b.creator.dtype)

@@ -369,6 +369,15 @@ class TestConflict:
         assert m.creators.harassment_total[target] > base.creators.harassment_total[target] + 5
         # supporters who joined grew more hostile
         assert m.fans.hostility.mean() > base.fans.hostility.mean()
+        # the pile-on's own counts: every unfollow and every incident that reached the target
+        assert m.pile_on_unfollows > 0
+        assert m.pile_on_incidents > 5
+        assert base.pile_on_incidents == base.pile_on_unfollows == 0
+
+    def test_moderation_removes_pile_on_incidents_but_not_unfollows(self):
+        m = run(10, **{**self.KW, "moderation": 1.0})
+        assert m.conflict is not None
+        assert m.pile_on_incidents == 0 and m.pile_on_unfollows > 0
 
     def test_pile_on_ends(self):
         m = run(12, **{**self.KW, "conflict_days": 2})
