@@ -11,7 +11,12 @@ from a single default run; the paired-counterfactual patterns are checked by
         --samples 40 --seeds 3 --top 4 --top-seeds 6 --out results/calibration/refine
 
 writes {lhs.csv, best.csv, best.json} to --out: a global search, then a local one
-around the global winner, with more seeds per point.
+around the global winner, with more seeds per point. ``--only NAME ...`` searches
+those free parameters alone (over their ranges below), every other parameter at
+the package default: a focused stage after rounding, e.g. for the tier profile
+
+    python experiments/calibration.py --only absorption_power attachment_gain --samples 24 \
+        --seeds 3 --top 4 --top-seeds 6 --out results/calibration/tiers
 """
 
 from __future__ import annotations
@@ -106,15 +111,18 @@ def main() -> None:
     parser.add_argument("--around", type=Path, help="best.json of an earlier search to refine")
     parser.add_argument("--spread", type=float, default=0.25,
                         help="relative half-width of the local search box (with --around)")
+    parser.add_argument("--only", nargs="+", choices=sorted(FREE), metavar="NAME",
+                        help="search these free parameters alone, the rest at their defaults")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
-    unit = qmc.LatinHypercube(d=len(FREE), seed=20261122).random(args.samples)
-    lo, hi = np.array([v[0] for v in FREE.values()]), np.array([v[1] for v in FREE.values()])
+    free = {k: FREE[k] for k in args.only} if args.only else FREE
+    unit = qmc.LatinHypercube(d=len(free), seed=20261122).random(args.samples)
+    lo, hi = np.array([v[0] for v in free.values()]), np.array([v[1] for v in free.values()])
     if args.around:
-        centre = np.array([json.loads(args.around.read_text())["params"][k] for k in FREE])
+        centre = np.array([json.loads(args.around.read_text())["params"][k] for k in free])
         lo, hi = np.maximum(lo, centre * (1 - args.spread)), np.minimum(hi, centre * (1 + args.spread))
-    points = [dict(zip(FREE, map(float, row), strict=True)) for row in qmc.scale(unit, lo, hi)]
+    points = [dict(zip(free, map(float, row), strict=True)) for row in qmc.scale(unit, lo, hi)]
     lhs = evaluate(points, list(range(args.seeds)), args.workers)
     lhs.to_csv(args.out / "lhs.csv", index=False)
 
@@ -123,7 +131,7 @@ def main() -> None:
     best = evaluate(best_points, list(range(100, 100 + args.top_seeds)), args.workers)
     best.to_csv(args.out / "best.csv", index=False)
     winner = best.sort_values("score").iloc[0]
-    chosen = {k: round(float(winner[k]), 4) for k in FREE}
+    chosen = {k: round(float(winner[k]), 4) for k in free}
     (args.out / "best.json").write_text(json.dumps({"params": chosen, "score": float(winner["score"]),
                                                     "world": WORLD, "steps": STEPS}, indent=2))
     print(json.dumps(chosen, indent=2), "score", winner["score"])
