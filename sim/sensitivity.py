@@ -120,11 +120,25 @@ def markdown(table: pd.DataFrame, design: Design) -> str:
         intro = (f"Sobol indices (base sample {design.samples}): S1 is the share of the "
                  "outcome's variance due to a parameter alone, ST the share including its "
                  "interactions; conf columns are 95 % bootstrap half-widths.")
+    if design.analysis == "sobol":
+        unresolved = unresolved_outcomes(table)
+        if unresolved:
+            intro += (" Indices outside [0, 1] beyond their interval, for " + ", ".join(unresolved)
+                      + ", mean the sample is too small for that outcome or run-to-run noise "
+                      "dominates its variance: read them as unresolved (raise the base sample "
+                      "or the replicates).")
     head = "| " + " | ".join(table.columns) + " |"
     rule = "|" + "---|" * len(table.columns)
     body = ["| " + " | ".join(_cell(v) for v in row) + " |"
             for row in table.itertuples(index=False)]
     return "\n".join([intro, "", head, rule, *body])
+
+
+def unresolved_outcomes(table: pd.DataFrame) -> list[str]:
+    """Outcomes with a Sobol index that its 95 % interval places outside [0, 1]."""
+    bad = ((table["ST"] - table["ST_conf"] > 1.0) | (table["S1"] + table["S1_conf"] < 0.0)
+           | (table["ST"] + table["ST_conf"] < 0.0))
+    return list(dict.fromkeys(table.loc[bad, "outcome"]))
 
 
 def _cell(value) -> str:

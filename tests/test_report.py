@@ -137,3 +137,13 @@ def test_paired_change_matches_replicates_and_removes_shared_noise():
     assert change["n"] == 4
     assert change["mean"] == pytest.approx(1.0)
     assert 0 < change["ci_low"] < 1.0 < change["ci_high"] < 2.0
+
+
+def test_sobol_indices_outside_the_unit_interval_are_flagged():
+    from sim.sensitivity import unresolved_outcomes
+
+    table = pd.DataFrame({"outcome": ["a", "a", "b", "c"], "parameter": ["x", "y", "x", "x"],
+                          "ST": [0.6, 0.3, 1.4, 1.1], "ST_conf": [0.1, 0.1, 0.2, 0.3],
+                          "S1": [0.5, 0.2, 0.1, -0.05], "S1_conf": [0.1, 0.1, 0.1, 0.1]})
+    # b: ST is above 1 by more than its interval; c: within its interval of the unit range
+    assert unresolved_outcomes(table) == ["b"]
