@@ -408,9 +408,13 @@ def _write_metadata(out: Path, exp: Experiment, runs: list[Run], store: _Store,
     old = json.loads(path.read_text()) if path.exists() else {}
     sessions = old.get("sessions", [])
     now = datetime.now(UTC).isoformat(timespec="seconds")
+    provenance = {"package_version": _package_version(), "git_revision": _git_revision(),
+                  "python": platform.python_version()}
+    if status is None and old:  # nothing ran: the stored runs keep the code that made them
+        provenance = {k: old.get(k, v) for k, v in provenance.items()}
     if status == "running":
         sessions.append({"started": now, "executor": _executor_name(executor),
-                         "workers": workers, "status": status})
+                         "workers": workers, "status": status, **provenance})
     elif status is not None:
         sessions[-1].update(finished=now, status=status, wall_seconds=round(seconds or 0.0, 2))
     run_seconds = {tuple(k): s for part in store.manifest["parts"].values()
@@ -420,9 +424,7 @@ def _write_metadata(out: Path, exp: Experiment, runs: list[Run], store: _Store,
         "experiment_file": exp.text,
         "fingerprint": exp.fingerprint(),
         "root_seed": exp.seed,
-        "package_version": _package_version(),
-        "git_revision": _git_revision(),
-        "python": platform.python_version(),
+        **provenance,
         "parameters": {name: _param_info(name) for name in exp.varied},
         "outcomes": {k: list(v) for k, v in exp.outcome_info.items()},
         "runs_total": len(runs),

@@ -101,6 +101,22 @@ def test_adding_replicates_runs_only_the_new_ones(tmp_path):
     assert sorted(data.replicate.unique()) == [0, 1, 2]
 
 
+def test_provenance_belongs_to_the_session_that_ran(tmp_path, monkeypatch):
+    """A re-run with nothing left to do keeps the revision that made the runs; a resume records its own."""
+    import sim.runner as runner
+
+    monkeypatch.setattr(runner, "_git_revision", lambda: "rev-a")
+    run_experiment(tiny(replicates=2), tmp_path, executor="serial", run_fn=fake_run, progress=False)
+    monkeypatch.setattr(runner, "_git_revision", lambda: "rev-b")
+    run_experiment(tiny(replicates=2), tmp_path, executor="serial", run_fn=fake_run, progress=False)
+    meta = json.loads((tmp_path / "metadata.json").read_text())
+    assert meta["git_revision"] == "rev-a"
+    run_experiment(tiny(replicates=3), tmp_path, executor="serial", run_fn=fake_run, progress=False)
+    meta = json.loads((tmp_path / "metadata.json").read_text())
+    assert meta["git_revision"] == "rev-b"
+    assert [s["git_revision"] for s in meta["sessions"]] == ["rev-a", "rev-b"]
+
+
 def test_results_of_another_design_are_never_mixed(tmp_path):
     run_experiment(tiny(), tmp_path, executor="serial", run_fn=fake_run, progress=False)
     with pytest.raises(ResultsError, match="different design"):
