@@ -70,7 +70,7 @@ def patterns_of_run(args) -> dict:
     a = metrics.focal_attachment(model)
     values = {k: float(out[k]) for k in SINGLE_RUN if k in out}
     values["loneliness_corr"] = abs(float(np.corrcoef(model.fans.loneliness, a)[0, 1]))
-    values["views_top3_share"] = metrics.top_share(model.creators.views, 0.03)
+    values["views_top3_share"] = metrics.top_share(metrics.active(model, model.creators.views), 0.03)
     fans = max(out["harassed_fans"], 1e-9)
     values["harassment_ratio"] = float(out["harassed_creators"] / fans)
     return values

@@ -31,13 +31,15 @@ class DailyCounts:
     replies: np.ndarray
     unanswered: np.ndarray
     meetings: np.ndarray
+    quit: np.ndarray  # creator slots whose creator quit today (no newcomer before tomorrow)
     spending: np.ndarray = field(default_factory=lambda: np.zeros(0))
     fan_incidents: float = 0.0
     creator_incidents: float = 0.0
 
     @classmethod
     def zeros(cls, n_creators: int) -> DailyCounts:
-        return cls(np.zeros(n_creators), np.zeros(n_creators), np.zeros(n_creators))
+        return cls(np.zeros(n_creators), np.zeros(n_creators), np.zeros(n_creators),
+                   np.zeros(n_creators, dtype=bool))
 
 
 def top_share(values, share: float) -> float:
@@ -48,6 +50,11 @@ def top_share(values, share: float) -> float:
         return 0.0
     k = max(1, int(np.ceil(share * v.size)))
     return float(v[:k].sum() / total)
+
+
+def active(model, values: np.ndarray) -> np.ndarray:
+    """A per-creator-slot array restricted to active creators: a vacant slot is not a creator."""
+    return values[model.creators.active]
 
 
 def gini(values) -> float:
@@ -119,14 +126,17 @@ OUTCOMES: dict[str, tuple[str, str, Callable]] = {
                     lambda m: float(_payers(m).mean())),
     "top10_payer_share": ("share of all spending by the top 10 % of payers", "share",
                           lambda m: top_share(m.fans.spent[m.fans.spent > 0], 0.10)),
-    "creator_income": ("mean cumulative creator income", "currency",
-                       lambda m: float(m.creators.income.mean())),
-    "income_gini": ("Gini of cumulative creator income", "0-1", lambda m: gini(m.creators.income)),
-    "audience_gini": ("Gini of creator audiences", "0-1", lambda m: gini(m.creators.audience)),
-    "audience_top1_share": ("followers held by the top 1 % of creators", "share",
-                            lambda m: top_share(m.creators.audience, 0.01)),
-    "views_top1_share": ("views held by the top 1 % of creators", "share",
-                         lambda m: top_share(m.creators.views, 0.01)),
+    "creator_income": ("mean cumulative income of active creators", "currency",
+                       lambda m: float(active(m, m.creators.income).mean())
+                       if m.creators.active.any() else 0.0),
+    "income_gini": ("Gini of active creators' cumulative income", "0-1",
+                    lambda m: gini(active(m, m.creators.income))),
+    "audience_gini": ("Gini of active creators' audiences", "0-1",
+                      lambda m: gini(active(m, m.creators.audience))),
+    "audience_top1_share": ("followers held by the top 1 % of active creators", "share",
+                            lambda m: top_share(active(m, m.creators.audience), 0.01)),
+    "views_top1_share": ("views held by the top 1 % of active creators", "share",
+                         lambda m: top_share(active(m, m.creators.views), 0.01)),
     "platform_revenue": ("platform's cumulative revenue", "currency",
                          lambda m: float(m.platform.revenue)),
     "hostility": ("mean fan hostility", "0-1", lambda m: float(m.fans.hostility.mean())),

@@ -320,8 +320,7 @@ class ParasocialModel(mesa.Model):
         # Victims are other fans, drawn uniformly (never the harasser).
         victims_f = (offenders_f + rng.integers(1, max(p.n_fans, 2), offenders_f.size)) % p.n_fans
         piling = 0  # pile-on incidents, appended after the ordinary ones
-        if (self.conflict is not None and day < p.conflict_day + p.conflict_days
-                and c.active[self.conflict[1]]):
+        if self.conflict is not None and day < p.conflict_day + p.conflict_days:
             extra_off, extra_tgt = self._pile_on()
             piling = extra_off.size
             offenders_c = np.concatenate([offenders_c, extra_off])
@@ -394,8 +393,8 @@ class ParasocialModel(mesa.Model):
         c.ever_burnt_out |= c.burnt_out
         quitting = np.flatnonzero(c.burnt_out & (rng.random(p.n_creators) < p.quit_rate))
         self._quit(quitting)
-        entering = np.flatnonzero(~c.active & (rng.random(p.n_creators) < p.creator_entry_rate))
-        entering = np.setdiff1d(entering, quitting)
+        entering = np.flatnonzero(~c.active & ~self.today.quit  # vacant since before today
+                                  & (rng.random(p.n_creators) < p.creator_entry_rate))
         if entering.size:
             c.renew(entering, p, rng)
             for i in entering:
@@ -407,6 +406,9 @@ class ParasocialModel(mesa.Model):
         if idx.size == 0:
             return
         c, b, f = self.creators, self.bonds, self.fans
+        if self.conflict is not None and np.isin(self.conflict, idx).any():
+            self.conflict = None  # the pile-on ends with either party; a newcomer inherits none
+        self.today.quit[idx] = True
         c.active[idx] = False
         c.burnt_out[idx] = False
         c.views[idx] = 0.0

@@ -127,16 +127,16 @@ def replicate(seed: int, n_fans: int, n_creators: int, steps: int = STEPS, **par
               ("share_focal", "tier_entertainment", "tier_intense", "tier_borderline",
                "payer_share", "top10_payer_share", "ever_burnt_out")}
     values["loneliness_corr"] = abs(float(np.corrcoef(base.fans.loneliness, a)[0, 1]))
-    values["views_top3_share"] = metrics.top_share(base.creators.views, 0.03)
+    values["views_top3_share"] = metrics.top_share(metrics.active(base, base.creators.views), 0.03)
     # Floor the fans' rate at one harassed fan, so the ratio stays finite (and conservative).
     values["harassment_ratio"] = float(out["harassed_creators"]
                                        / max(out["harassed_fans"], 1.0 / n_fans))
     values["harassed_creators"] = float(out["harassed_creators"])
     values["harassed_fans"] = float(out["harassed_fans"])
-    values["distributions"] = {"audience": base.creators.audience.copy(),
-                               "creator income": base.creators.income.copy(),
+    values["distributions"] = {"audience": metrics.active(base, base.creators.audience),
+                               "creator income": metrics.active(base, base.creators.income),
                                "fan spending": base.fans.spent.copy(),
-                               "views": base.creators.views.copy()}
+                               "views": metrics.active(base, base.creators.views)}
 
     silent = _run(seed, steps, **{**size, "reply_capacity": 0.0, "chat_interaction": 0.0})
     with_address = base.bonds.attachment[base.bonds.valid].mean()

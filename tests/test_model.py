@@ -280,6 +280,14 @@ def test_whole_model_direction(outcome, low, high):
 class TestQuit:
     KW = dict(rng=2, n_fans=400, n_creators=8, quit_day=5, quit_rate=0.0, creator_entry_rate=0.0)
 
+    def test_a_forced_quit_leaves_the_slot_vacant_until_the_next_day(self):
+        m = run(4, **{**self.KW, "creator_entry_rate": 1.0})
+        top = m.most_followed()
+        m.step()  # day 5: the forced quit
+        assert not m.creators.active[top]
+        m.step()
+        assert m.creators.active[top] and m.creators.audience[top] >= 0
+
     def test_quit_day_makes_the_most_followed_creator_quit_and_fans_grieve(self):
         m = run(4, **self.KW)  # the eve of day 5 (step t is day t)
         top = m.most_followed()
@@ -387,6 +395,16 @@ class TestConflict:
             m.step()
             hits_after.append(m.creators.harassment[target])
         assert sum(hits_after) < 5  # back to ordinary (rare) harassment
+
+    def test_pile_on_ends_when_the_target_quits_and_spares_its_successor(self):
+        m = run(6, **{**self.KW, "conflict_days": 50, "creator_entry_rate": 1.0})
+        target = m.conflict[1]
+        m._quit(np.array([target]))  # the target leaves mid-pile-on
+        assert m.conflict is None
+        before = m.pile_on_incidents
+        m.run_for(5)  # a newcomer takes the slot the next day
+        assert m.creators.active[target]
+        assert m.pile_on_incidents == before
 
     def test_no_conflict_without_a_rival(self):
         m = run(3, **{**self.KW, "n_creators": 1, "conflict_day": 1})
