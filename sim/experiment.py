@@ -204,6 +204,8 @@ def load_experiment(path: str | Path, *, replicates: int | None = None, steps: i
         text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise ExperimentError(f"{path}: cannot read experiment file ({err.strerror})") from None
+    except UnicodeDecodeError:
+        raise ExperimentError(f"{path}: not a UTF-8 text file (TOML must be UTF-8)") from None
     return parse_experiment(text, str(path), replicates=replicates, steps=steps,
                             registry=registry, default_name=path.stem)
 
@@ -233,7 +235,7 @@ def parse_experiment(text: str, source: str = "<string>", *, replicates: int | N
     if not isinstance(question, str) or not question.strip():
         raise fail("question is missing: state the question the study answers")
     preset = data.get("preset", "influencer")
-    if preset not in PRESETS:
+    if not isinstance(preset, str) or preset not in PRESETS:
         raise fail(f"preset={preset!r} is not allowed: choose one of {', '.join(PRESETS)}")
     counts = {key: _whole(data.get(key, default), key, low, fail) for key, default, low in
               (("replicates", 10, 1), ("steps", 365, 1), ("record_every", 1, 1), ("seed", 0, 0))}
@@ -252,7 +254,12 @@ def parse_experiment(text: str, source: str = "<string>", *, replicates: int | N
     points = _conditions(factors, design)
     points = _validate_conditions(preset, base, points, fail)
     # Levels as the model reads them (1 -> 1.0 for a real-valued parameter).
-    factors = {k: tuple(dict.fromkeys(p[k] for p in points)) for k in factors}
+    read = {k: tuple(dict.fromkeys(p[k] for p in points)) for k in factors}
+    for k, levels in factors.items():
+        if len(read[k]) < len(levels):
+            raise fail(f"[factors] {k} lists a value twice: {list(levels)} are "
+                       f"{list(read[k])} as the model reads them")
+    factors = read
     return Experiment(name=name, question=question.strip(), preset=preset, base=base,
                       factors=factors, design=design, outcomes=outcomes, conditions=points,
                       outcome_info={k: info[k] for k in outcomes}, source=source, text=text,
@@ -379,6 +386,9 @@ def _design(data: dict, base: dict, root: int, fail) -> tuple[dict[str, tuple], 
         raise fail(f"[{where}] samples={samples} is not allowed for method 'sobol': use a "
                    "power of 2 (Sobol sequences lose their balance otherwise)")
     levels = _whole(table.get("levels", 4), f"[{where}] levels", 2, fail)
+    if method == "morris" and levels % 2:
+        raise fail(f"[{where}] levels={levels} is not allowed: Morris needs an even number of "
+                   "levels (an odd grid biases the sample)")
     second_order = table.get("second_order", False)
     if not isinstance(second_order, bool):
         raise fail(f"[{where}] second_order={second_order!r} is not allowed: true or false")

@@ -376,7 +376,7 @@ def make_params(preset: str = "influencer", **overrides) -> Params:
     >>> make_params("idol", n_fans=500).fan_meetings
     True
     """
-    if preset not in PRESETS:
+    if not isinstance(preset, str) or preset not in PRESETS:
         raise ValueError(f"preset={preset!r} is not allowed: choose one of {', '.join(PRESETS)}")
     values = {**PRESETS[preset], **_coerce_all(overrides)}
     return Params(**values)

@@ -316,6 +316,11 @@ def factorial_sentences(final: pd.DataFrame, outcome: str, varied: list[str],
         if len(rows) == 1:
             sentences.append(f"{where} is {ci(first)} at {x}={show(first[x])}.")
             continue
+        if first["n"] < 2 or last["n"] < 2:
+            sentences.append(f"{where} goes from {ci(first)} at {x}={show(first[x])} to "
+                             f"{ci(last)} at {x}={show(last[x])} (one replicate: no "
+                             "uncertainty, so no verdict).")
+            continue
         if paired is not None:
             change = paired_change(paired, outcome, first["condition"], last["condition"])
             apart = change["ci_low"] > 0 or change["ci_high"] < 0
@@ -393,8 +398,13 @@ def design_lines(meta: dict) -> list[str]:
             f"`SeedSequence({exp['seed']}).spawn(..)[c].spawn(..)[r].generate_state(1)[0]` "
             "(`sim.experiment.run_seed`); every run's seed is in `metadata.json`.")
     executors = ", ".join(dict.fromkeys(s["executor"] for s in meta["sessions"]))
+    revisions = list(dict.fromkeys(str(s.get("git_revision", meta["git_revision"]))
+                                   for s in meta["sessions"])) or [str(meta["git_revision"])]
+    code = (f"git {revisions[0]}" if len(revisions) == 1 else
+            f"runs from {len(revisions)} code revisions (sessions in metadata.json): "
+            + ", ".join(revisions))
     lines.append(
-        f"- Code: parasocial-sim {meta['package_version']}, git {meta['git_revision']}; "
+        f"- Code: parasocial-sim {meta['package_version']}, {code}; "
         f"executor {executors}; {meta['run_seconds_total']:.1f} s of model time.")
     return lines
 

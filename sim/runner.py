@@ -184,9 +184,10 @@ def _dask_client(workers: int | None, scheduler: str | None, connect_timeout: fl
 
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     if address:
+        _check_address(address)
         try:
             client = Client(address, timeout=connect_timeout, set_as_default=False)
-        except (OSError, TimeoutError) as err:
+        except (OSError, TimeoutError, ValueError) as err:  # ValueError: a malformed address
             raise SchedulerError(
                 f"cannot reach the Dask scheduler at {address} within {connect_timeout:g} s "
                 f"({type(err).__name__}); start it with `dask scheduler` or fix the address"
@@ -198,6 +199,20 @@ def _dask_client(workers: int | None, scheduler: str | None, connect_timeout: fl
         yield client
     finally:
         client.close()
+
+
+def _check_address(address: str) -> None:
+    """A malformed address fails at once (a Client would wait, then print a traceback on exit)."""
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme in ("tcp", "tls"):
+            parse_host_port(location)
+    except (ValueError, TypeError) as err:
+        raise SchedulerError(f"scheduler={address!r} is not a Dask scheduler address ({err}); "
+                             "expected tcp://host:port") from None
 
 
 # --- the runner ----------------------------------------------------------
@@ -236,6 +251,12 @@ def run_experiment(exp: Experiment, out_dir: str | Path, executor: str | Executo
     out = Path(out_dir)
     store = _Store(out, exp.fingerprint())
     runs = expand(exp)
+    extra = store.done - {run.key for run in runs}
+    if extra:
+        raise ResultsError(
+            f"{out} holds {len(extra)} run(s) this design does not have (e.g. condition, "
+            f"replicate {sorted(extra)[0]}): it was run with more replicates; ask for at least "
+            "as many, or choose another output folder")
     todo = [run for run in runs if run.key not in store.done]
     if not todo:
         store.open()
@@ -243,6 +264,7 @@ def run_experiment(exp: Experiment, out_dir: str | Path, executor: str | Executo
         return load_results(out)
     if not isinstance(executor, Executor) and executor != "serial":
         _check_picklable(run_fn, executor)
+    _check_folder(out)
 
     with open_executor(executor, workers, scheduler, connect_timeout) as (pool, slots):
         store.open()
@@ -288,6 +310,17 @@ def _drive(pool: Executor, slots: int, exp: Experiment, todo: list[Run], run_fn:
                 failure = result.failure
                 pending.clear()
     return failure
+
+
+def _check_folder(out: Path) -> None:
+    """Fail before any run if ``out`` cannot become a results folder (nothing is created)."""
+    probe = out
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise NotADirectoryError(f"cannot use {out} as a results folder: {probe} is a file")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise PermissionError(f"cannot use {out} as a results folder: {probe} is not writable")
 
 
 def _auto_batch(timings: list[float], remaining: int, slots: int, target: float) -> int:

@@ -65,6 +65,8 @@ BAD = [
     (TINY.replace('seed = 7', 'seed = 7\npreset = "celebrity"'), ["preset='celebrity'", "idol"]),
     (TINY.replace("replicates = 3", "replicates = 0"), ["replicates=0", ">= 1"]),
     (TINY.replace("[0.5, 1, 2]", "[1, 1]"), ["lists a value twice"]),
+    (TINY.replace("[0.5, 1, 2]", "[1, 1.0]"), ["lists a value twice", "as the model reads them"]),
+    (TINY.replace('seed = 7', 'seed = 7\npreset = ["idol"]'), ["preset=['idol']", "choose one of"]),
     (TINY + '[design]\nmethod = "lhs"\nsamples = 4\n', ["cannot be combined"]),
 ]
 
@@ -115,6 +117,20 @@ def test_bad_sampled_designs(change, expected):
     text = SAMPLED.format(table="design", method="sobol", samples=8).replace(*change)
     with pytest.raises(ExperimentError, match=re.escape(expected)):
         tiny(text)
+
+
+def test_morris_needs_an_even_number_of_levels():
+    text = SAMPLED.format(table="sensitivity", method="morris", samples=3).replace(
+        "[sensitivity.ranges]", "levels = 3\n[sensitivity.ranges]")
+    with pytest.raises(ExperimentError, match="even number of levels"):
+        tiny(text)
+
+
+def test_a_file_that_is_not_utf8_is_a_clear_error(tmp_path):
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(TINY.replace("attachment?", "attachment\xe9?").encode("latin-1"))
+    with pytest.raises(ExperimentError, match="not a UTF-8 text file"):
+        load_experiment(path, registry=OUTCOMES)
 
 
 def test_missing_file_is_a_clear_error(tmp_path):

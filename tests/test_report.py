@@ -147,3 +147,21 @@ def test_sobol_indices_outside_the_unit_interval_are_flagged():
                           "S1": [0.5, 0.2, 0.1, -0.05], "S1_conf": [0.1, 0.1, 0.1, 0.1]})
     # b: ST is above 1 by more than its interval; c: within its interval of the unit range
     assert unresolved_outcomes(table) == ["b"]
+
+
+def test_one_replicate_gives_no_verdict(tmp_path_factory):
+    out = sweep(tmp_path_factory, "one", TINY.replace("replicates = 3", "replicates = 1"))
+    text = (out / write_report(out).name).read_text()
+    assert "no verdict" in text and "within the noise" not in text
+    assert " rises from " not in text and " falls from " not in text
+
+
+def test_runs_from_several_revisions_are_named(tmp_path_factory, monkeypatch):
+    import sim.runner as runner
+
+    monkeypatch.setattr(runner, "_git_revision", lambda: "rev-a")
+    out = sweep(tmp_path_factory, "revs", TINY.replace("replicates = 3", "replicates = 2"))
+    monkeypatch.setattr(runner, "_git_revision", lambda: "rev-b")
+    run_experiment(tiny(), out, executor="serial", run_fn=fake_run, progress=False)
+    text = (out / write_report(out).name).read_text()
+    assert "runs from 2 code revisions" in text and "rev-a, rev-b" in text

@@ -135,6 +135,28 @@ def test_parts_missing_from_the_manifest_are_ignored_and_removed(tmp_path):
     assert not orphan.exists() and len(recorder.seeds) == 6
 
 
+def test_fewer_replicates_than_stored_is_refused_not_mixed(tmp_path):
+    run_experiment(tiny(replicates=3), tmp_path, executor="serial", run_fn=fake_run, progress=False)
+    with pytest.raises(ResultsError, match="more replicates"):
+        run_experiment(tiny(replicates=2), tmp_path, executor="serial", run_fn=fake_run)
+    assert len(stored_keys(tmp_path)) == 18  # nothing lost
+
+
+def test_malformed_scheduler_address_fails_at_once(tmp_path):
+    with pytest.raises(SchedulerError, match="not a Dask scheduler address"):
+        run_experiment(tiny(), tmp_path, executor="dask", scheduler="notanaddress",
+                       run_fn=fake_run)
+
+
+def test_an_output_path_that_is_a_file_fails_before_any_run(tmp_path):
+    path = tmp_path / "afile"
+    path.write_text("")
+    recorder = Recorder()
+    with pytest.raises(OSError):
+        run_experiment(tiny(), path, executor="serial", run_fn=recorder)
+    assert recorder.seeds == []
+
+
 def test_unreachable_scheduler_fails_before_any_run(tmp_path, monkeypatch):
     recorder = Recorder()
     with pytest.raises(SchedulerError, match="cannot reach the Dask scheduler at tcp://"):

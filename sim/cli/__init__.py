@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except ValueError as err:  # bad input: one clear line, no traceback
+    except (ValueError, OSError) as err:  # bad input or an unusable path: one line, no traceback
         print(f"parasocial {args.command}: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -9,8 +9,9 @@ from sim.experiment import load_experiment
 from sim.report import write_report
 from sim.runner import EXECUTORS, RunError, SchedulerError, run_experiment
 
-# Bad input (ExperimentError, ResultsError are ValueErrors), a failed run, no scheduler.
-ERRORS = (ValueError, RunError, SchedulerError)
+# Bad input (ExperimentError, ResultsError are ValueErrors), a failed run, no scheduler, an
+# output folder that cannot be written (OSError: a file in the way, no permission).
+ERRORS = (ValueError, RunError, SchedulerError, OSError)
 
 
 def add_parser(sub) -> None:
