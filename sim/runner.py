@@ -491,13 +491,17 @@ def _package_version() -> str:
         return sim.__version__
 
 
-def _git_revision() -> str | None:
-    """HEAD of the source tree, marked "-dirty" when it has uncommitted changes."""
-    where = Path(__file__).resolve().parent
+def _git_revision(where: Path | None = None) -> str | None:
+    """HEAD of the source tree, marked "-dirty" when tracked files other than results differ.
+
+    ``results/`` is left out: a sweep rewriting committed results is output, not code.
+    """
+    where = where or Path(__file__).resolve().parent
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=where, capture_output=True,
                               text=True, timeout=5, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--",
+                                ":(top)", ":(top,exclude)results"],
                                cwd=where, capture_output=True, text=True, timeout=5).stdout
     except (OSError, subprocess.SubprocessError):
         return None

@@ -208,3 +208,25 @@ def test_cli_sweep_runs_the_real_model_end_to_end(tmp_path, capsys):
     assert main(["sweep", str(path), "--executor", "serial", "--out", str(out),
                  "--steps", "5"]) == 2  # a different design in the same folder
     assert "different design" in capsys.readouterr().err
+
+
+def test_revision_is_dirty_for_code_changes_not_for_rewritten_results(tmp_path):
+    import subprocess
+
+    from sim.runner import _git_revision
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "results").mkdir()
+    (tmp_path / "code.py").write_text("a = 1\n")
+    (tmp_path / "results" / "summary.md").write_text("old\n")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x")
+    clean = _git_revision(tmp_path)
+    assert clean and not clean.endswith("-dirty")
+    (tmp_path / "results" / "summary.md").write_text("new\n")  # a sweep rewrote results
+    assert _git_revision(tmp_path) == clean
+    (tmp_path / "code.py").write_text("a = 2\n")
+    assert _git_revision(tmp_path) == clean + "-dirty"
