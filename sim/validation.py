@@ -120,7 +120,8 @@ def breakup_distress(model: ParasocialModel, steps_after: int = 14) -> pd.DataFr
 def replicate(seed: int, n_fans: int, n_creators: int, steps: int = STEPS, **params) -> dict:
     """All pattern values for one seed (four paired runs)."""
     size = dict(n_fans=n_fans, n_creators=n_creators, **params)
-    base = _run(seed, steps, interventions=[exposure := HostilityExposure()], **size)
+    exposure, moderated_exposure = HostilityExposure(), HostilityExposure()
+    base = _run(seed, steps, interventions=[exposure], **size)
     out = base.datacollector.get_model_vars_dataframe().iloc[-1]
     a = metrics.focal_attachment(base)
     values = {name: float(out[name]) for name in
@@ -143,7 +144,6 @@ def replicate(seed: int, n_fans: int, n_creators: int, steps: int = STEPS, **par
     without = silent.bonds.attachment[silent.bonds.valid].mean()
     values["address_effect"] = _safe_ratio(with_address - without, without)
 
-    moderated_exposure = HostilityExposure()
     moderated = _run(seed, steps, interventions=[moderated_exposure],
                      **{**size, "moderation": MODERATION})
     stay = ~moderated.fans.banned
