@@ -35,6 +35,13 @@ class DailyCounts:
     spending: np.ndarray = field(default_factory=lambda: np.zeros(0))
     fan_incidents: float = 0.0
     creator_incidents: float = 0.0
+    paid_messages: int = 0  # paid messages bought (each answered by a broadcast)
+    subscriptions_started: int = 0
+    subscriptions_cancelled: int = 0  # cancelled or lapsed at renewal
+    donations: int = 0
+    donations_read: int = 0  # donations read out on stream
+    follows: int = 0
+    unfollows: int = 0
 
     @classmethod
     def zeros(cls, n_creators: int) -> DailyCounts:
@@ -94,6 +101,17 @@ def _creators(model):
     return model.creators
 
 
+def _focal_reciprocity(model) -> float:
+    """Perceived reciprocity of each focal fan's strongest bond (composition-free: new
+    follows with no history do not dilute it)."""
+    b = model.bonds
+    focal = model.strongest >= FOCAL
+    if not focal.any():
+        return 0.0
+    slot = np.argmax(b.attachment[focal], axis=1)
+    return float(b.reciprocity[focal][np.arange(slot.size), slot].mean())
+
+
 def _ratio(num, den) -> float:
     return float(num / den) if den > 0 else 0.0
 
@@ -111,6 +129,8 @@ OUTCOMES: dict[str, tuple[str, str, Callable]] = {
     "mean_reciprocity": ("mean perceived reciprocity of bonds", "0-1",
                          lambda m: float(m.bonds.reciprocity[m.bonds.valid].mean())
                          if m.bonds.valid.any() else 0.0),
+    "focal_reciprocity": ("mean perceived reciprocity of focal fans' strongest bond", "0-1",
+                          lambda m: _focal_reciprocity(m)),
     "platform_hours": ("mean time on the platform", "hours/day",
                        lambda m: float(m.fans.platform_hours.mean())),
     "offline_hours": ("mean time with offline ties", "hours/day",
@@ -137,6 +157,32 @@ OUTCOMES: dict[str, tuple[str, str, Callable]] = {
                             lambda m: top_share(active(m, m.creators.audience), 0.01)),
     "views_top1_share": ("views held by the top 1 % of active creators", "share",
                          lambda m: top_share(active(m, m.creators.views), 0.01)),
+    **{f"spent_{kind}": (f"cumulative spending per fan on {kind.replace('_', ' ')}s", "currency",
+                         lambda m, kind=kind: m.spending_by_kind[kind] / m.params.n_fans)
+       for kind in ("subscription", "paid_message", "donation", "meeting")},
+    "subscribers": ("fans with at least one current subscription", "share",
+                    lambda m: float((m.bonds.subscribed_until > m.time).any(axis=1).mean())),
+    "subscriptions_started": ("subscriptions started today", "subscriptions/day",
+                              lambda m: float(m.today.subscriptions_started)),
+    "subscriptions_cancelled": ("subscriptions cancelled or lapsed at renewal today",
+                                "subscriptions/day",
+                                lambda m: float(m.today.subscriptions_cancelled)),
+    "paid_messages": ("paid messages bought today, per fan", "messages/day",
+                      lambda m: m.today.paid_messages / m.params.n_fans),
+    "reply_share": ("share of free messages that got a personal reply today", "share",
+                    lambda m: _ratio(m.today.replies.sum(),
+                                     m.today.replies.sum() + m.today.unanswered.sum())),
+    "donations_read_share": ("share of today's donations read out on stream", "share",
+                             lambda m: _ratio(m.today.donations_read, m.today.donations)),
+    "frustrated_bonds": ("bonds with frustration above 0.1", "share",
+                         lambda m: float((m.bonds.frustration[m.bonds.valid] > 0.1).mean())
+                         if m.bonds.valid.any() else 0.0),
+    "unfollows": ("bonds dropped today, per fan", "unfollows/day",
+                  lambda m: m.today.unfollows / m.params.n_fans),
+    "posts_seen": ("followed creators' posts seen today, per fan", "posts/day",
+                   lambda m: float(m.creators.views.sum() / m.params.n_fans)),
+    "posts": ("posts published today, per active creator", "posts/day",
+              lambda m: _ratio(m.creators.posts.sum(), m.creators.active.sum())),
     "platform_revenue": ("platform's cumulative revenue", "currency",
                          lambda m: float(m.platform.revenue)),
     "hostility": ("mean fan hostility", "0-1", lambda m: float(m.fans.hostility.mean())),
@@ -150,6 +196,8 @@ OUTCOMES: dict[str, tuple[str, str, Callable]] = {
     "harassed_fans": (f"fans harassed in the last {WINDOW} days", "share",
                       lambda m: float(_recent(m.fans.last_harassed, m).mean())),
     "stalking": ("stalking incidents", "incidents/day", lambda m: float(m.creators.stalking.sum())),
+    "harassers": ("fans who have harassed anyone so far", "share",
+                  lambda m: float((m.fans.acts_committed > 0).mean())),
     "pile_on_incidents": ("pile-on incidents that reached the target, so far", "incidents",
                           lambda m: float(m.pile_on_incidents)),
     "pile_on_unfollows": ("followers the pile-on target lost to joiners, so far", "followers",
@@ -159,6 +207,9 @@ OUTCOMES: dict[str, tuple[str, str, Callable]] = {
                         lambda m: float(m.creators.active.mean())),
     "burnt_out_creators": ("creators currently burnt out", "share",
                            lambda m: float(m.creators.burnt_out.mean())),
+    "on_break": ("active creators on a break", "share",
+                 lambda m: float((m.creators.break_until[m.creators.active] > m.time).mean())
+                 if m.creators.active.any() else 0.0),
     "ever_burnt_out": ("active creators who have burnt out at least once", "share",
                        lambda m: float(m.creators.ever_burnt_out[m.creators.active].mean())
                        if m.creators.active.any() else 0.0),

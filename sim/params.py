@@ -53,6 +53,10 @@ class Params:
     # --- creators ---------------------------------------------------------
     kind: str = _p("influencer", "name", doc="creator kind the preset describes",
                    choices=CREATOR_KINDS)
+    creator_mix: str = _p("", "kind:share,...", doc=(
+        "several kinds in one world, e.g. 'influencer:0.6,streamer:0.4' (shares sum to 1); each "
+        "kind takes its preset's creator settings, and creator settings set for the run apply to "
+        "all kinds; empty: every creator is of `kind`"))
     posting_rate: float = _p(1.0, "posts/day", 0, 50, "mean posts per creator per day",
                              "Bärtl 2018 upload rates (0.2-3/day)")
     self_disclosure: float = _p(0.5, "0-1", 0, 1, "mean self-disclosure of posts",
@@ -98,12 +102,40 @@ class Params:
     subscriptions: bool = _p(True, "switch", doc="creators offer monthly subscriptions")
     subscription_price: float = _p(5.0, "currency/30 days", 0, 1e6, "subscription price")
     paid_messages: str = _p("off", "mode", doc=("paid direct messages: off, included with a "
-                            "subscription, or bought per message; answered with a name-inserted "
-                            "broadcast"), source="Bubble/Weverse DM services (seed 003)",
+                            "subscription (subscribers receive the creator's name-inserted "
+                            "broadcasts), or sold per message (each broadcast offered to every "
+                            "follower)"), source="Bubble / Weverse DM services",
                             choices=PAID_MESSAGES)
     message_price: float = _p(2.0, "currency/message", 0, 1e6, "price of one paid message")
+    broadcast_rate: float = _p(1.0, "broadcasts/day", 0, 50,
+                               "name-inserted broadcasts a creator sends per day (to subscribers, "
+                               "or offered for sale to every follower)",
+                               "Bubble / Weverse DM services (idols post several a day)")
+    paid_message_appeal: float = _p(0.3, "probability", 0, 1,
+                                    "chance a fully attached fan buys a paid broadcast offered "
+                                    "to it (before price and literacy)",
+                                    "assumption; pay-per-view mass messages")
+    broadcast_habituation: float = _p(0.05, "1/broadcast", 0, 10,
+                                      "loss of a broadcast's felt value per broadcast received "
+                                      "in the last 30 days (habituation)",
+                                      "repetition wear-out (Bornstein 1989); assumption")
+    price_sensitivity: float = _p(10.0, "ratio", 0, 1000,
+                                  "demand response to price: purchase chance falls by "
+                                  "exp(-s * price / monthly means)",
+                                  "assumption; digital-goods price elasticities about -0.5 to -2")
+    subscription_churn: float = _p(0.08, "probability/30 days", 0, 1,
+                                   "chance a subscriber cancels at renewal when satisfaction is "
+                                   "neutral (value equals price)",
+                                   "subscription-service churn 5-15 %/month (industry reports)")
+    churn_sensitivity: float = _p(3.0, "log-odds", 0, 50,
+                                  "how strongly satisfaction (attachment, its trend, reciprocity, "
+                                  "against price) lowers cancellation")
     donations: bool = _p(True, "switch", doc="fans can donate (gifts read out on stream)")
     donation_size: float = _p(5.0, "currency", 0, 1e6, "median donation")
+    shoutouts_per_hour: float = _p(10.0, "donations/hour", 0, 1e4,
+                                   "donations a creator can read out per live hour; the rest "
+                                   "go unrecognised (largest first)",
+                                   "Wohn, Freeman & McLaughlin 2018")
     fan_meetings: bool = _p(False, "switch", doc="creators hold paid in-person fan meetings")
     meeting_interval: int = _p(90, "days", 1, 3650, "days between fan meetings")
     meeting_price: float = _p(60.0, "currency", 0, 1e6, "ticket price of a fan meeting")
@@ -127,13 +159,24 @@ class Params:
     free_time: float = _p(5.0, "hours/day", 0.5, 24, "daily free time split between platform and offline")
     time_limit: float = _p(INF, "hours/day", 0, INF, "platform time limit nudge (inf: none)")
     posts_per_hour: float = _p(20.0, "posts/hour", 0.1, 1000, "feed items a fan sees per hour")
-    feed_inventory: float = _p(100.0, "posts/day", 0, 1e6,
-                               "other content competing for each fan's feed (friends, ads, strangers)")
+    followed_share: float = _p(0.1, "share", 0, 1,
+                               "share of a fan's feed time that followed creators can fill (the "
+                               "rest: friends, ads, strangers); the attention budget that binds")
     discovery_rate: float = _p(0.01, "probability/day", 0, 1,
                                "chance per day of following a recommended new creator")
-    popularity_bias: float = _p(1.2, "exponent", 0, 3,
-                                "recommendation weight on audience size (rich get richer)",
-                                "Salganik et al. 2006 cumulative advantage")
+    popularity_bias: float = _p(1.0, "exponent", 0, 3,
+                                "engagement feed: recommendation weight on recent engagement "
+                                "(rich get richer); unused by the other feeds",
+                                "Salganik, Dodds & Watts 2006 cumulative advantage")
+    engagement_memory: float = _p(7.0, "days", 1, 365,
+                                  "time scale of the engagement signal (views) that the "
+                                  "engagement feed recommends by")
+    fade_level: float = _p(0.02, "attachment", 0, 1,
+                           "attachment below which a bond has faded: it may be unfollowed, and "
+                           "a recommended creator may take its slot")
+    fade_unfollow: float = _p(0.05, "probability/day", 0, 1, "daily unfollow chance of a faded bond")
+    frustration_unfollow: float = _p(0.05, "probability/day", 0, 1,
+                                     "daily unfollow chance of a fully frustrated bond (scales F^2)")
     moderation: float = _p(0.0, "probability", 0, 1,
                            "probability a harassment incident is detected and removed",
                            "Chandrasekharan et al. 2017; Cima et al. 2024")
@@ -166,12 +209,16 @@ class Params:
     disclosure_weight: float = _p(1.0, "ratio", 0, 10, "stimulus gain from self-disclosure")
     address_weight: float = _p(1.0, "ratio", 0, 10, "stimulus gain from direct address")
     live_weight: float = _p(1.0, "per hour", 0, 10, "stimulus per hour of live stream watched")
-    recognition_weight: float = _p(0.7, "per recognition", 0, 50,
+    recognition_weight: float = _p(3.0, "per recognition", 0, 50,
                                    "stimulus of one act of personal recognition",
                                    "Wulf, Schneider & Queck 2021")
     loneliness_effect: float = _p(0.1, "ratio", 0, 5,
                                   "extra attachment gain at full loneliness (kept weak)",
                                   "Tukachinsky, Walter & Saucier 2020 (r ~ 0.1)")
+    absorption_reinforcement: float = _p(1.0, "ratio", 0, 20,
+                                         "self-reinforcing attachment of absorption-prone fans: "
+                                         "gain multiplied by 1 + r * absorption * A",
+                                         "McCutcheon et al. 2002 absorption-addiction model")
     message_rate: float = _p(0.2, "probability/day", 0, 1,
                              "daily chance a fully attached fan messages a creator (scales with A)")
     reciprocity_gain: float = _p(0.3, "1/recognition", 0, 1,
@@ -185,18 +232,24 @@ class Params:
 
     # --- expectations, frustration, hostility (mechanism 6) ---------------
     expectation_spend_weight: float = _p(1.0, "ratio", 0, 10,
-                                         "extra expectation per 30 days' income spent")
+                                         "extra expectation per 30 days' income spent",
+                                         "Kowert & Daniel 2021")
+    expectation_reciprocity_weight: float = _p(1.0, "ratio", 0, 10,
+                                               "extra expectation per unit perceived reciprocity",
+                                               "Kowert & Daniel 2021")
     frustration_gain: float = _p(0.05, "1/day", 0, 1, "frustration per unit unmet expectation")
     frustration_decay: float = _p(0.03, "1/day", 0, 1, "frustration decay")
     hostility_gain: float = _p(0.08, "1/day", 0, 1, "hostility per unit frustration")
-    hostility_contagion: float = _p(0.05, "1/day", 0, 1,
-                                    "pull of a fandom's mean hostility on its members")
+    hostility_contagion: float = _p(0.5, "per incident per follower", 0, 1000,
+                                    "pull toward hostility of the harassment left visible in "
+                                    "one's fandoms (incidents per follower per day)",
+                                    "Cheng et al. 2017")
     hostility_decay: float = _p(0.05, "1/day", 0, 1, "hostility decay")
     harassment_rate: float = _p(0.5, "incidents/day", 0, 10,
                                 "incidents per day by a fully hostile fan")
     fan_target_share: float = _p(0.3, "share", 0, 1,
                                  "share of incidents aimed at other fans rather than creators")
-    stalking_threshold: float = _p(0.85, "attachment", 0, 1,
+    stalking_threshold: float = _p(0.8, "attachment", 0, 1,
                                    "attachment above which frustration can become stalking")
     stalking_rate: float = _p(0.02, "probability/day", 0, 1,
                               "stalking probability of a fully frustrated, extreme fan")
@@ -205,26 +258,62 @@ class Params:
                                     "sasaeng reports (seed 003)")
 
     # --- creator stress and burnout (mechanism 7) ------------------------
-    load_stress: float = _p(0.02, "1/day", 0, 1, "stress per day of a full sustainable working day")
-    demand_stress: float = _p(0.015, "1/day", 0, 1, "stress per log-unit of unanswered messages")
-    harassment_stress: float = _p(0.01, "1/day", 0, 1, "stress per log-unit of harassment")
-    stress_noise: float = _p(0.06, "stress/day", 0, 1, "day-to-day stress shocks (s.d.): life events")
+    load_stress: float = _p(0.05, "1/day", 0, 1,
+                            "stress per day per sustainable working day worked beyond it",
+                            "Bakker & Demerouti 2007 (job demands-resources)")
+    demand_stress: float = _p(0.015, "1/day", 0, 1, "stress per log-unit of unanswered messages",
+                              "Bakker & Demerouti 2007")
+    harassment_stress: float = _p(0.01, "1/day", 0, 1, "stress per log-unit of harassment",
+                                  "Bakker & Demerouti 2007; Pew 2021")
+    stress_noise: float = _p(0.02, "stress/day", 0, 1, "day-to-day stress shocks (s.d.): life events")
     stress_recovery: float = _p(0.02, "1/day", 0, 1, "stress recovery rate")
+    income_support: float = _p(1.0, "ratio", 0, 100,
+                               "extra resources (help, means) per reference income earned",
+                               "Bakker & Demerouti 2007 (resources buffer demands)")
+    income_reference: float = _p(20.0, "currency/day", 0.001, 1e9,
+                                 "creator income that doubles resources (with income_support 1)")
+    adapt_threshold: float = _p(0.5, "stress", 0, 1,
+                                "stress above which creators cut posting and live hours")
+    adapt_cut: float = _p(0.6, "share", 0, 1, "share of output cut at full stress")
+    break_threshold: float = _p(0.6, "stress", 0, 1, "stress above which a creator may take a break")
+    break_rate: float = _p(0.03, "probability/day", 0, 1,
+                           "daily chance a creator above break_threshold starts a break")
+    break_days: int = _p(14, "days", 1, 3650, "length of a break (no output)")
+    break_recovery: float = _p(3.0, "ratio", 1, 100, "stress recovery multiplier on a break")
     burnout_threshold: float = _p(0.72, "stress", 0, 1, "stress at which a creator burns out")
     burnout_output: float = _p(0.3, "share", 0, 1, "output of a burnt-out creator")
     burnout_recovery: float = _p(0.5, "share", 0, 1,
                                  "a burnt-out creator recovers below this share of the threshold")
     quit_rate: float = _p(0.003, "probability/day", 0, 1, "daily quit probability while burnt out")
+    income_quit_rate: float = _p(0.002, "probability/day", 0, 1,
+                                 "daily quit probability of an established creator earning less "
+                                 "than income_need")
+    income_need: float = _p(1.0, "currency/day", 0, 1e9,
+                            "income below which a creator past its first months may give up")
+    creator_grace: int = _p(180, "days", 0, 100_000,
+                            "days a newcomer keeps going whatever it earns")
     creator_entry_rate: float = _p(0.01, "probability/day", 0, 1,
                                    "daily chance a quit creator's slot is taken by a newcomer")
     grief_decay: float = _p(0.05, "1/day", 0, 1, "decay of parasocial-breakup grief",
                             "Cohen 2003; Eyal & Cohen 2006")
+    grief_dependence: float = _p(0.5, "share", 0, 1,
+                                 "weight of dependence (the bond's share of the fan's support) "
+                                 "in breakup distress", "Eyal & Cohen 2006; Cohen 2003")
+    grief_buffer: float = _p(0.5, "share", 0, 1,
+                             "share of breakup distress that full offline support absorbs",
+                             "Eyal & Cohen 2006")
 
     # --- offline life and wellbeing (mechanism 3) ------------------------
     tie_maintenance: float = _p(0.05, "1/hour", 0, 1, "tie strengthening per offline hour",
                                 "Roberts & Dunbar 2011")
     tie_decay: float = _p(0.01, "1/day", 0, 1, "tie weakening without contact")
     loneliness_rate: float = _p(0.02, "1/day", 0, 1, "speed loneliness follows social support")
+    surrogacy: float = _p(0.3, "share", 0, 1,
+                          "how much a full parasocial bond fills the gap of missing offline "
+                          "support (less than a real tie: < 1)",
+                          "Derrick, Gabriel & Hugenberg 2009 (social surrogacy)")
+    loneliness_pull: float = _p(0.5, "ratio", 0, 10,
+                                "extra desired platform time per unit loneliness above the mean")
     wellbeing_base: float = _p(0.5, "0-1", 0, 1, "wellbeing at average support and loneliness")
     support_weight: float = _p(0.3, "wellbeing", 0, 2, "wellbeing per unit of offline support")
     loneliness_weight: float = _p(0.3, "wellbeing", 0, 2, "wellbeing lost per unit of loneliness")
@@ -243,18 +332,25 @@ class Params:
     unfollow_rate: float = _p(0.02, "probability/day", 0, 1,
                               "daily unfollow chance of a detached, disagreeing fan")
     opinion_tolerance: float = _p(0.5, "opinion units", 0, 2, "disagreement tolerated before unfollowing")
+    stance_drift: float = _p(0.01, "opinion units/day", 0, 1,
+                             "day-to-day shifts of politicians' stances (s.d.)",
+                             "assumption; loyalty over policy (Barber & Pope 2019)")
 
     # --- mitigations and shocks (mechanism 9 and experiments) ------------
     lockdown_day: int = _p(-1, "day", -1, 100_000, "day offline contact drops (-1: never)")
     lockdown_days: int = _p(60, "days", 0, 100_000, "length of the lockdown")
     lockdown_contact: float = _p(0.3, "share", 0, 1, "offline contact kept during lockdown",
                                  "Bond 2021 (PSR during COVID-19)")
+    lockdown_compensation: float = _p(0.5, "share", 0, 1,
+                                      "share of the offline hours a lockdown removes that moves "
+                                      "to the platform", "Bond 2021")
     quit_day: int = _p(-1, "day", -1, 100_000, "day the most-followed creator quits (-1: never)")
     conflict_day: int = _p(-1, "day", -1, 100_000,
                            "day the most-followed creator turns on a rival (-1: never)")
     conflict_days: int = _p(7, "days", 1, 100_000, "length of the pile-on")
     conflict_loyalty: float = _p(0.3, "probability/day", 0, 1,
-                                 "daily chance a fully attached supporter joins the pile-on")
+                                 "daily chance a fully attached, fully aligned supporter joins "
+                                 "the pile-on")
 
     def __post_init__(self):
         validate(self)
@@ -318,6 +414,10 @@ def validate(p: Params) -> None:
                 raise ValueError(f"{f.name}={value!r} is not allowed: choose one of "
                                  f"{', '.join(meta['choices'])}")
             continue
+        if kind is str:
+            if not isinstance(value, str):
+                raise ValueError(f"{f.name}={value!r} is not allowed: expected text ({meta['unit']})")
+            continue
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError(f"{f.name}={value!r} is not allowed: expected a number ({meta['unit']})")
         if kind is int and not float(value).is_integer():
@@ -343,11 +443,63 @@ def validate(p: Params) -> None:
         if getattr(p, name) == 0:
             raise ValueError(f"{name}=0 is not allowed: day 1 is the first simulated day "
                              "(use -1 for never)")
+    parse_mix(p.creator_mix)
     if p.paid_messages == "subscription" and not p.subscriptions:
         raise ValueError("paid_messages='subscription' is not allowed with subscriptions=False: "
                          "turn subscriptions on or choose paid_messages='per_message' or 'off'")
     if p.fan_meetings and p.meeting_capacity == 0:
         raise ValueError("meeting_capacity=0 is not allowed with fan_meetings=True: must be >= 1")
+
+
+def parse_mix(text: str) -> dict[str, float]:
+    """``'influencer:0.6,streamer:0.4'`` as {kind: share}; empty text is an empty mix."""
+    mix: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, _, share = item.partition(":")
+        name = name.strip()
+        try:
+            value = float(share)
+        except ValueError:
+            value = math.nan
+        if name not in CREATOR_KINDS or name in mix or not 0.0 <= value <= 1.0:
+            raise ValueError(f"creator_mix={text!r} is not allowed: expected kind:share pairs "
+                             f"such as 'influencer:0.6,streamer:0.4', each kind once, from "
+                             f"{', '.join(CREATOR_KINDS)}, shares in [0, 1] summing to 1")
+        mix[name] = value
+    if mix and abs(sum(mix.values()) - 1.0) > 1e-6:
+        raise ValueError(f"creator_mix={text!r} is not allowed: shares must sum to 1 "
+                         f"(they sum to {sum(mix.values()):g})")
+    return mix
+
+
+# Parameters that describe one creator: in a mixed world each kind takes them from its preset.
+CREATOR_FIELDS = ("posting_rate", "self_disclosure", "direct_address", "live_hours",
+                  "chat_interaction", "reply_capacity", "minutes_per_reply", "boundaries",
+                  "targeted_share", "targeting_multiplier", "subscriptions", "subscription_price",
+                  "paid_messages", "message_price", "broadcast_rate", "donations", "fan_meetings",
+                  "agency_cut")
+
+
+def creator_params(p: Params, preset: str = "influencer") -> list[tuple[str, float, Params]]:
+    """Each creator kind of this world: (kind, share of creators, parameters drawn from).
+
+    Without a mix, every creator is of ``p.kind`` with the run's parameters. With
+    a mix, each kind starts from its preset's creator settings; a creator setting
+    that the run changed from its own preset applies to every kind.
+    """
+    mix = parse_mix(p.creator_mix)
+    if not mix:
+        return [(p.kind, 1.0, p)]
+    base = make_params(preset)
+    changed = {name: getattr(p, name) for name in CREATOR_FIELDS
+               if getattr(p, name) != getattr(base, name)}
+    out = []
+    for kind, share in mix.items():
+        own = {name: PRESETS[kind][name] for name in CREATOR_FIELDS if name in PRESETS[kind]}
+        values = {**p.to_dict(), **{n: PARAM_FIELDS[n].default for n in CREATOR_FIELDS},
+                  **own, **changed, "kind": kind, "creator_mix": ""}
+        out.append((kind, share, Params(**values)))
+    return out
 
 
 # Presets are named parameter sets, not code paths.
@@ -363,10 +515,13 @@ PRESETS: dict[str, dict[str, Any]] = {
                        direct_address=0.5, subscriptions=False, donations=True,
                        donation_size=20.0, reply_capacity=10.0, opinion_influence=0.04,
                        conflict_loyalty=0.4),
-    # An AI creator answers everyone and does not tire: no stress channel applies.
+    # An AI creator answers everyone and does not tire (its kind, not its parameters, says so).
     "virtual": dict(kind="virtual", posting_rate=3.0, self_disclosure=0.6, direct_address=0.8,
-                    reply_capacity=INF, minutes_per_reply=0.0, load_stress=0.0, stress_noise=0.0,
-                    harassment_stress=0.0, demand_stress=0.0, paid_messages="per_message"),
+                    reply_capacity=INF, minutes_per_reply=0.0, paid_messages="per_message"),
+    # One platform holding every kind of creator (shares: assumption, most creators are
+    # influencers; streamers next).
+    "mixed": dict(creator_mix="influencer:0.55,streamer:0.25,idol:0.08,politician:0.07,"
+                  "virtual:0.05"),
 }
 
 

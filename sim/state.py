@@ -10,8 +10,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from sim.dynamics.money import within_budget
-from sim.params import CREATOR_KINDS, Params
+from sim.params import CREATOR_KINDS, PAID_MESSAGES, Params
 
 NEVER = -(10**9)  # day index meaning "has not happened"
 
@@ -52,6 +51,8 @@ class FanState:
     last_paid: np.ndarray  # day of the last payment
     last_harassed: np.ndarray  # day last harassed
     spent: np.ndarray  # cumulative spending
+    acts_committed: np.ndarray  # harassment incidents committed (detected or not)
+    acts_received: np.ndarray  # harassment incidents received (that reached the fan)
 
     @classmethod
     def create(cls, p: Params, rng: np.random.Generator) -> FanState:
@@ -81,74 +82,152 @@ class FanState:
             last_paid=np.full(n, NEVER, dtype=np.int64),
             last_harassed=np.full(n, NEVER, dtype=np.int64),
             spent=np.zeros(n),
+            acts_committed=np.zeros(n, dtype=np.int32),
+            acts_received=np.zeros(n, dtype=np.int32),
         )
 
 
 @dataclass
 class CreatorState:
-    """Per-creator arrays, shape (n_creators,)."""
+    """Per-creator arrays, shape (n_creators,): one slot per creator, refilled by newcomers."""
 
     kind: np.ndarray  # index into CREATOR_KINDS
+    human: np.ndarray  # False for virtual (AI) creators, who do not tire
     appeal: np.ndarray  # content appeal (lognormal, heavy-tailed)
     resources: np.ndarray  # team and means (lognormal, median 1)
     posting_rate: np.ndarray  # posts/day at full output
     disclosure: np.ndarray  # self-disclosure, 0-1
     address: np.ndarray  # direct address, 0-1
     live_hours: np.ndarray  # live hours/day at full output
+    chat_share: np.ndarray  # share of stream chat capacity spent reading fans by name
     reply_capacity: np.ndarray  # replies/day at full output
+    minutes_per_reply: np.ndarray  # working minutes per personal reply
     boundaries: np.ndarray  # 0-1
     targeting: np.ndarray  # identity-based harassment multiplier, >= 1
     opinion: np.ndarray  # -1..1
     meeting_phase: np.ndarray  # day offset of fan meetings
+    offers_subscription: np.ndarray  # paid features this creator offers ...
+    paid_mode: np.ndarray  # index into PAID_MESSAGES
+    offers_donations: np.ndarray
+    offers_meetings: np.ndarray
+    subscription_price: np.ndarray  # ... and their prices
+    message_price: np.ndarray
+    broadcast_rate: np.ndarray  # name-inserted broadcasts/day to subscribers
+    agency_cut: np.ndarray  # agency's share of what the platform leaves
     stress: np.ndarray  # 0-1
     burnt_out: np.ndarray
     ever_burnt_out: np.ndarray
     active: np.ndarray
+    break_until: np.ndarray  # day a break ends (no output before it)
+    start_day: np.ndarray  # day this creator started
     income: np.ndarray  # cumulative income received
+    recent_income: np.ndarray  # income per day, 30-day moving average
     harassment: np.ndarray  # incidents received today
     stalking: np.ndarray  # stalking incidents received today
     harassment_total: np.ndarray  # cumulative incidents received
     last_harassed: np.ndarray  # day last harassed
     audience: np.ndarray  # followers today
     views: np.ndarray  # posts seen by fans today
+    engagement: np.ndarray  # recent views (moving average over engagement_memory days)
+    posts: np.ndarray  # posts published today
+    posts_total: np.ndarray  # posts published since the creator started
+    exposure: np.ndarray  # harassment by its followers left visible, per follower (moving average)
+
+    _DTYPES = {"kind": np.int64, "paid_mode": np.int64, "meeting_phase": np.int64,
+               "last_harassed": np.int64, "break_until": np.int64, "start_day": np.int64,
+               **dict.fromkeys(("human", "burnt_out", "ever_burnt_out", "active",
+                                "offers_subscription", "offers_donations", "offers_meetings"), bool)}
 
     @classmethod
-    def create(cls, p: Params, rng: np.random.Generator) -> CreatorState:
+    def create(cls, p: Params, kinds: list[tuple[str, float, Params]],
+               rng: np.random.Generator) -> CreatorState:
         c = p.n_creators
-        dtypes = {"burnt_out": bool, "ever_burnt_out": bool, "active": bool, "kind": np.int64,
-                  "meeting_phase": np.int64, "last_harassed": np.int64}
-        state = cls(**{f.name: np.zeros(c, dtype=dtypes.get(f.name, float)) for f in fields(cls)})
-        state.renew(np.arange(c), p, rng)
+        state = cls(**{f.name: np.zeros(c, dtype=cls._DTYPES.get(f.name, float))
+                       for f in fields(cls)})
+        state.renew(np.arange(c), kinds, rng, day=0)
         return state
 
-    def renew(self, idx: np.ndarray, p: Params, rng: np.random.Generator) -> None:
-        """Give slots `idx` fresh creators (at start, and when newcomers replace quitters)."""
+    def renew(self, idx: np.ndarray, kinds: list[tuple[str, float, Params]],
+              rng: np.random.Generator, day: int) -> None:
+        """Give slots `idx` fresh creators (at start, and when newcomers replace quitters).
+
+        `kinds` lists each creator kind of this world with its share and the
+        parameters its creators are drawn from (:func:`sim.params.creator_params`);
+        with several kinds, each newcomer's kind is drawn by those shares.
+        """
+        which = (rng.choice(len(kinds), size=idx.size, p=[share for _, share, _ in kinds])
+                 if len(kinds) > 1 else np.zeros(idx.size, dtype=np.int64))
+        for k, (name, _, params) in enumerate(kinds):
+            self._draw(idx[which == k], name, params, rng)
+        for name in ("burnt_out", "ever_burnt_out"):
+            getattr(self, name)[idx] = False
+        self.active[idx] = True
+        self.break_until[idx] = day
+        self.start_day[idx] = day
+        for name in ("income", "recent_income", "harassment", "stalking", "harassment_total",
+                     "audience", "views", "engagement", "posts", "posts_total", "exposure"):
+            getattr(self, name)[idx] = 0.0
+        self.last_harassed[idx] = NEVER
+
+    _SCALED = {"posting_rate": "posting_rate", "live_hours": "live_hours",
+               "reply_capacity": "reply_capacity", "self_disclosure": "disclosure",
+               "direct_address": "address", "boundaries": "boundaries",
+               "chat_interaction": "chat_share", "minutes_per_reply": "minutes_per_reply",
+               "broadcast_rate": "broadcast_rate"}
+    _SET = {"subscriptions": "offers_subscription", "donations": "offers_donations",
+            "fan_meetings": "offers_meetings", "subscription_price": "subscription_price",
+            "message_price": "message_price", "agency_cut": "agency_cut"}
+
+    def apply_settings(self, old: Params, new: Params, names: set[str]) -> None:
+        """Carry changed creator settings over to the creators already here (see
+        :meth:`sim.model.ParasocialModel.update_params`)."""
+        for name in names:
+            if name in self._SCALED:
+                before, after = getattr(old, name), getattr(new, name)
+                values = getattr(self, self._SCALED[name])
+                if 0 < before < np.inf and after < np.inf:
+                    values *= after / before
+                else:  # from or to nothing (or unlimited): every creator at the new level
+                    values[:] = after * (self.resources if name == "reply_capacity" else 1.0)
+            elif name in self._SET:
+                getattr(self, self._SET[name])[:] = getattr(new, name)
+            elif name == "paid_messages":
+                self.paid_mode[:] = PAID_MESSAGES.index(new.paid_messages)
+
+    def _draw(self, idx: np.ndarray, kind: str, p: Params, rng: np.random.Generator) -> None:
+        """Traits and offers of new creators of one kind."""
         k = idx.size
+        if k == 0:
+            return
         resources = lognormal(rng, 1.0, p.resources_sigma, k)
         draws = {
-            "kind": np.full(k, CREATOR_KINDS.index(p.kind)),
+            "kind": CREATOR_KINDS.index(kind),
+            "human": kind != "virtual",
             "appeal": lognormal(rng, 1.0, p.appeal_sigma, k),
             "resources": resources,
             "posting_rate": lognormal(rng, p.posting_rate, 0.5, k),
             "disclosure": beta(rng, p.self_disclosure, 5.0, k),
             "address": beta(rng, p.direct_address, 5.0, k),
             "live_hours": np.minimum(lognormal(rng, p.live_hours, 0.5, k), 16.0),
+            "chat_share": p.chat_interaction,
             "reply_capacity": p.reply_capacity * resources,
+            "minutes_per_reply": p.minutes_per_reply,
             "boundaries": beta(rng, p.boundaries, 5.0, k),
             "targeting": np.where(rng.random(k) < p.targeted_share, p.targeting_multiplier, 1.0),
             "opinion": rng.uniform(-1.0, 1.0, k),
             "meeting_phase": rng.integers(0, p.meeting_interval, k),
+            "offers_subscription": p.subscriptions,
+            "paid_mode": PAID_MESSAGES.index(p.paid_messages),
+            "offers_donations": p.donations,
+            "offers_meetings": p.fan_meetings,
+            "subscription_price": p.subscription_price,
+            "message_price": p.message_price,
+            "broadcast_rate": p.broadcast_rate,
+            "agency_cut": p.agency_cut,
             "stress": rng.uniform(0.0, 0.2, k),
         }
         for name, value in draws.items():
             getattr(self, name)[idx] = value
-        self.burnt_out[idx] = False
-        self.ever_burnt_out[idx] = False
-        self.active[idx] = True
-        for name in ("income", "harassment", "stalking", "harassment_total", "audience", "views"):
-            getattr(self, name)[idx] = 0.0
-        self.last_harassed[idx] = NEVER
-
 
 @dataclass
 class Bonds:
@@ -164,7 +243,9 @@ class Bonds:
     reciprocity: np.ndarray  # perceived reciprocity R, 0-1
     frustration: np.ndarray  # F, 0-1
     recent_spend: np.ndarray  # 30-day moving sum of spending
-    subscribed_until: np.ndarray  # day the subscription lapses
+    subscribed_until: np.ndarray  # day the subscription renews or lapses
+    anchor: np.ndarray  # attachment when the subscription last started or renewed
+    broadcasts: np.ndarray  # name-inserted broadcasts received, 30-day moving sum
     met: np.ndarray  # met the creator in person
 
     @classmethod
@@ -181,6 +262,8 @@ class Bonds:
             frustration=np.zeros((n, k)),
             recent_spend=np.zeros((n, k)),
             subscribed_until=np.full((n, k), NEVER, dtype=np.int64),
+            anchor=np.zeros((n, k)),
+            broadcasts=np.zeros((n, k)),
             met=np.zeros((n, k), dtype=bool),
         )
         return bonds
@@ -196,7 +279,8 @@ class Bonds:
 
     def reset(self, mask: np.ndarray) -> None:
         """Zero every bond variable in `mask` (a new or emptied slot)."""
-        for name in ("attachment", "reciprocity", "frustration", "recent_spend"):
+        for name in ("attachment", "reciprocity", "frustration", "recent_spend", "anchor",
+                     "broadcasts"):
             getattr(self, name)[mask] = 0.0
         self.subscribed_until[mask] = NEVER
         self.met[mask] = False
@@ -237,30 +321,6 @@ class Slots:
     def count(self, flat_bonds: np.ndarray) -> np.ndarray:
         """Per-creator counts of the bonds with these flat indices."""
         return np.bincount(self.flat[flat_bonds], minlength=self.n + 1)[: self.n].astype(float)
-
-
-class Ledger:
-    """Today's payments as (flat bond index, amount) pairs, with each fan's remaining budget."""
-
-    def __init__(self, shape: tuple[int, int], wallet: np.ndarray):
-        self.slots = shape[1]
-        self.budget = wallet.copy()
-        self.bonds = np.zeros(0, dtype=np.intp)
-        self.amounts = np.zeros(0)
-
-    def pay(self, bonds: np.ndarray, cost: np.ndarray) -> np.ndarray:
-        """Record the purchases that fit each fan's budget (bonds sorted); return those bonds."""
-        rows = bonds // self.slots
-        fits = within_budget(rows, cost, self.budget)
-        bonds, cost, rows = bonds[fits], cost[fits], rows[fits]
-        np.subtract.at(self.budget, rows, cost)
-        self.bonds = np.concatenate([self.bonds, bonds])
-        self.amounts = np.concatenate([self.amounts, cost])
-        return bonds
-
-    def per_fan(self) -> np.ndarray:
-        return np.bincount(self.bonds // self.slots, weights=self.amounts,
-                           minlength=self.budget.size)
 
 
 def row_max(a: np.ndarray) -> np.ndarray:

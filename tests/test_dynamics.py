@@ -11,7 +11,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.dynamics import attention, bonds, creators, hostility, money, offline, opinion
+from sim.dynamics import (
+    attention,
+    bonds,
+    creators,
+    follows,
+    hostility,
+    interaction,
+    money,
+    offline,
+    opinion,
+)
 from sim.params import make_params
 
 unit = st.floats(0.0, 1.0, allow_nan=False)
@@ -33,7 +43,8 @@ class TestAttention:
     def _desired(self, **kw):
         args = dict(base_hours=np.array([1.5]), notifications=0.5, notification_pull=0.5,
                     strongest_attachment=np.array([0.5]), attachment_pull=1.0,
-                    feed="engagement", wellbeing=np.array([0.5]))
+                    feed="engagement", wellbeing=np.array([0.5]), loneliness=np.array([0.35]),
+                    loneliness_mean=0.35, loneliness_pull=0.5, displaced=0.0)
         args.update(kw)
         return float(attention.desired_platform_hours(**args)[0])
 
@@ -42,6 +53,14 @@ class TestAttention:
         assert increasing([self._desired(strongest_attachment=np.array([a]))
                            for a in (0.0, 0.5, 1.0)])
         assert self._desired(notifications=0.0, strongest_attachment=np.array([0.0])) == 1.5
+
+    def test_lonely_fans_and_displaced_hours_raise_desired_time(self):
+        assert increasing([self._desired(loneliness=np.array([x])) for x in (0.1, 0.35, 0.9)])
+        assert self._desired(displaced=1.0) == pytest.approx(self._desired() + 1.0)
+        assert self._desired(loneliness=np.array([1.0]), loneliness_pull=10.0,
+                             loneliness_mean=0.01) > 0.0
+        assert self._desired(loneliness=np.array([0.0]), loneliness_pull=10.0,
+                             loneliness_mean=0.99) == 0.0  # never negative
 
     def test_wellbeing_feed_stops_feeding_struggling_fans(self):
         low = self._desired(feed="wellbeing", wellbeing=np.array([0.1]))
@@ -77,24 +96,34 @@ class TestAttention:
         notif = attention.feed_weights("engagement", posts, attach, 2.0, 1.0, np.array([1.0]))
         assert np.all(notif > eng)
 
-    def test_posts_seen_shares_capacity_and_never_exceeds_posts(self):
+    def test_posts_seen_shares_the_budget_and_never_exceeds_posts(self):
         posts = np.array([[5.0, 5.0, 5.0]])
         weights = np.array([[1.0, 2.0, 4.0]])
-        seen = attention.posts_seen(weights, posts, np.array([6.0]), 0.0)
+        seen = attention.posts_seen(weights, posts, np.array([6.0]))
         assert increasing(seen[0])
-        assert seen.sum() <= 6.0 + 1e-9
+        assert seen.sum() == pytest.approx(6.0)  # the budget binds
         assert np.all(seen <= posts)
-        # huge capacity: everything posted is seen, nothing more
-        seen = attention.posts_seen(weights, posts, np.array([1e6]), 0.0)
-        np.testing.assert_allclose(seen, posts)
-        # competing inventory crowds followed creators out
-        crowded = attention.posts_seen(weights, posts, np.array([6.0]), 100.0)
-        assert np.all(crowded < attention.posts_seen(weights, posts, np.array([6.0]), 0.0))
-        # no capacity, nothing seen
-        assert attention.posts_seen(weights, posts, np.array([0.0]), 10.0).sum() == 0.0
+        # huge budget: everything posted is seen, nothing more
+        np.testing.assert_allclose(attention.posts_seen(weights, posts, np.array([1e6])), posts)
+        # no budget, nothing seen
+        assert attention.posts_seen(weights, posts, np.array([0.0])).sum() == 0.0
+
+    def test_more_posts_from_one_creator_crowd_out_the_others_when_the_budget_binds(self):
+        weights_posts = np.array([[2.0, 2.0]])
+        before = attention.posts_seen(weights_posts, weights_posts, np.array([3.0]))
+        more = np.array([[6.0, 2.0]])
+        after = attention.posts_seen(more, more, np.array([3.0]))
+        assert after[0, 0] > before[0, 0] and after[0, 1] < before[0, 1]
+        assert after.sum() == pytest.approx(before.sum())  # the same minutes
+
+    def test_what_a_saturated_creator_leaves_goes_to_the_others(self):
+        seen = attention.posts_seen(np.array([[10.0, 1.0]]), np.array([[1.0, 10.0]]),
+                                    np.array([5.0]))
+        assert seen[0, 0] == pytest.approx(1.0)
+        assert seen.sum() == pytest.approx(5.0)
 
     def test_posts_seen_with_no_weights_is_zero_not_nan(self):
-        seen = attention.posts_seen(np.zeros((2, 3)), np.zeros((2, 3)), np.array([5.0, 5.0]), 0.0)
+        seen = attention.posts_seen(np.zeros((2, 3)), np.zeros((2, 3)), np.array([5.0, 5.0]))
         assert np.all(seen == 0.0)
 
     def test_live_watch_rises_with_attachment_and_notifications_and_is_bounded(self):
@@ -105,19 +134,45 @@ class TestAttention:
         assert np.all(attention.live_watch_hours(3.0, np.array([1.0]), 1.0) <= 3.0)
         assert attention.live_watch_hours(0.0, np.array([1.0]), 1.0)[0] == 0.0
 
-    def test_recommendation_prefers_appeal_and_audience_and_skips_inactive(self):
-        appeal = np.array([1.0, 2.0, 1.0, 5.0])
-        audience = np.array([10.0, 10.0, 100.0, 1000.0])
-        active = np.array([True, True, True, False])
-        w = attention.recommendation_weights(appeal, audience, 1.0, active)
+    def _rec(self, feed, **kw):
+        args = dict(appeal=np.array([1.0, 2.0, 1.0, 1.0, 5.0]),
+                    posts=np.array([1.0, 1.0, 1.0, 3.0, 1.0]),
+                    engagement=np.array([10.0, 10.0, 100.0, 10.0, 1000.0]), popularity_bias=1.0,
+                    fandom_hostility=np.array([0.0, 0.0, 0.0, 0.0, 0.0]),
+                    active=np.array([True, True, True, True, False]))
+        args.update(kw)
+        return attention.recommendation_weights(feed, **args)
+
+    @pytest.mark.parametrize("feed", ["engagement", "chronological", "wellbeing"])
+    def test_recommendation_prefers_appeal_and_skips_inactive(self, feed):
+        w = self._rec(feed)
         assert w.sum() == pytest.approx(1.0)
-        assert w[3] == 0.0
-        assert w[1] > w[0]  # appeal
-        assert w[2] > w[0]  # audience (rich get richer)
-        flat = attention.recommendation_weights(appeal, audience, 0.0, active)
-        assert flat[2] == pytest.approx(flat[0])  # no popularity bias
-        none = attention.recommendation_weights(appeal, audience, 1.0, np.zeros(4, dtype=bool))
-        assert np.all(none == 0.0)
+        assert w[4] == 0.0
+        assert w[1] > w[0]
+        assert np.all(self._rec(feed, active=np.zeros(5, dtype=bool)) == 0.0)
+
+    def test_engagement_feed_recommends_by_recent_engagement_the_others_do_not(self):
+        eng = self._rec("engagement")
+        assert eng[2] > eng[0]  # social proof: rich get richer
+        assert eng[3] == pytest.approx(eng[0])  # posting volume alone does not count
+        flat = self._rec("engagement", popularity_bias=0.0)
+        assert flat[2] == pytest.approx(flat[0])
+        for feed in ("chronological", "wellbeing"):
+            w = self._rec(feed)
+            assert w[2] == pytest.approx(w[0])  # no popularity signal
+            assert w[3] > w[0]  # recency: who posted today
+
+    def test_wellbeing_feed_steers_away_from_hostile_fandoms(self):
+        w = self._rec("wellbeing", fandom_hostility=np.array([0.0, 0.0, 0.8, 0.0, 0.0]))
+        assert w[2] < w[0]
+        assert self._rec("chronological",
+                         fandom_hostility=np.array([0.0, 0.0, 0.8, 0.0, 0.0]))[2] == pytest.approx(
+            self._rec("chronological")[2])
+
+    def test_engagement_signal_follows_views(self):
+        e = np.array([0.0, 10.0])
+        new = attention.update_engagement(e, np.array([7.0, 10.0]), 7.0)
+        np.testing.assert_allclose(new, [1.0, 10.0])
 
 
 # ------------------------------------------------------------------------ bonds
@@ -194,26 +249,30 @@ class TestBonds:
         x = bonds.saturating_update(np.array(level), drive, decay)
         assert 0.0 <= float(x) <= 1.0
 
-    def test_reply_probability_falls_as_requests_exceed_capacity(self):
-        p = bonds.reply_probability(np.array([0.0, 10.0, 20.0, 100.0, 1000.0]), 20.0)
-        np.testing.assert_allclose(p[:3], 1.0)
-        assert decreasing(p[2:])
-        assert p[-1] == pytest.approx(0.02)
-        assert bonds.reply_probability(np.array([50.0]), 0.0)[0] == 0.0
-        assert bonds.reply_probability(np.array([1e9]), np.inf)[0] == 1.0  # an AI answers all
+    def test_reinforcement_draws_absorbed_attached_fans_further_in(self):
+        r = bonds.reinforcement(np.array([0.1, 0.9]), np.array([[0.5], [0.5]]), 1.0)
+        assert r[1, 0] > r[0, 0] > 1.0
+        assert increasing(bonds.reinforcement(np.array([0.9]), np.array([[0.1, 0.5, 0.9]]), 1.0)[0])
+        np.testing.assert_allclose(bonds.reinforcement(np.array([0.9]), np.array([[0.5]]), 0.0), 1.0)
 
-    def test_expectation_rises_with_attachment_and_spending_and_is_capped(self):
-        e_att = bonds.expectation(np.array([0.1, 0.5, 0.9]), 0.0, 90.0, 1.0, 0.2)
-        assert increasing(e_att)
-        e_spend = bonds.expectation(0.5, np.array([0.0, 30.0, 90.0]), 90.0, 1.0, 0.2)
-        assert increasing(e_spend)
-        assert bonds.expectation(1.0, 1e6, 90.0, 10.0, 0.0) == 1.0
-        assert bonds.expectation(0.0, 1e6, 90.0, 10.0, 0.0) == 0.0  # no bond, no entitlement
-        # no income: finite, capped
-        assert 0.0 <= bonds.expectation(0.5, 10.0, 0.0, 1.0, 0.2) <= 1.0
+    def _e(self, attachment=0.5, spend=0.0, means=90.0, reciprocity=0.0, w_s=1.0, w_r=1.0, b=0.2):
+        return bonds.expectation(attachment, spend, means, reciprocity, w_s, w_r, b)
+
+    def test_expectation_rises_with_attachment_spending_and_reciprocity_and_is_capped(self):
+        assert increasing(self._e(attachment=np.array([0.1, 0.5, 0.9])))
+        assert increasing(self._e(spend=np.array([0.0, 30.0, 90.0])))
+        assert increasing(self._e(reciprocity=np.array([0.0, 0.5, 1.0])))  # Kowert & Daniel 2021
+        assert self._e(attachment=1.0, spend=1e6, w_s=10.0, b=0.0) == 1.0
+        assert self._e(attachment=0.0, spend=1e6, w_s=10.0) == 0.0  # no bond, no entitlement
+        assert 0.0 <= self._e(spend=10.0, means=0.0) <= 1.0  # no income: finite, capped
+
+    def test_recognition_still_narrows_the_gap(self):
+        gaps = [float(bonds.unmet_expectation(self._e(attachment=0.8, reciprocity=r), r))
+                for r in (0.0, 0.3, 0.6)]
+        assert decreasing(gaps)
 
     def test_creator_boundaries_temper_expectations(self):
-        e = bonds.expectation(0.8, 30.0, 90.0, 1.0, np.array([0.0, 0.5, 1.0]))
+        e = self._e(attachment=0.8, spend=30.0, b=np.array([0.0, 0.5, 1.0]))
         assert decreasing(e)
         assert e[-1] == 0.0
 
@@ -239,14 +298,16 @@ class TestCreators:
         assert self._load() == pytest.approx((3 + 2 + 20 * 2 / 60) / 8)
 
     def _stress(self, **kw):
-        args = dict(stress=0.3, load=1.0, unanswered=100.0, harassment=0.0, boundaries=0.2,
-                    shock=0.0, load_stress=0.01, demand_stress=0.004, harassment_stress=0.01,
-                    recovery=0.02)
+        args = dict(stress=0.3, load=1.5, unanswered=100.0, harassment=0.0, boundaries=0.2,
+                    resources=1.0, shock=0.0, load_stress=0.01, demand_stress=0.004,
+                    harassment_stress=0.01, recovery=0.02)
         args.update(kw)
         return float(creators.update_stress(**args))
 
-    def test_stress_rises_with_load_demand_and_harassment(self):
-        assert increasing([self._stress(load=x) for x in (0.0, 1.0, 2.0)])
+    def test_stress_rises_with_overload_demand_and_harassment(self):
+        assert increasing([self._stress(load=x) for x in (1.0, 1.5, 2.0)])
+        # a sustainable day does not strain: only work beyond it does
+        assert self._stress(load=0.2) == self._stress(load=1.0)
         assert increasing([self._stress(unanswered=x) for x in (0.0, 10.0, 1000.0)])
         assert increasing([self._stress(harassment=x) for x in (0.0, 1.0, 10.0)])
         assert increasing([self._stress(shock=x) for x in (-0.05, 0.0, 0.05)])
@@ -256,6 +317,17 @@ class TestCreators:
         # boundaries do not soften harassment
         full = dict(unanswered=0.0, harassment=10.0)
         assert self._stress(boundaries=0.0, **full) == self._stress(boundaries=1.0, **full)
+
+    def test_resources_buffer_every_demand(self):
+        assert decreasing([self._stress(resources=x, harassment=5.0) for x in (0.5, 1.0, 3.0)])
+        assert increasing(creators.effective_resources(1.0, np.array([0.0, 10.0, 40.0]), 1.0, 20.0))
+        assert creators.effective_resources(2.0, 0.0, 1.0, 20.0) == 2.0
+
+    def test_a_sustainable_day_settles_below_burnout(self):
+        s = np.array(0.9)
+        for _ in range(500):
+            s = creators.update_stress(s, 1.0, 0.0, 0.0, 0.2, 1.0, 0.0, 0.05, 0.015, 0.01, 0.02)
+        assert float(s) < 0.01
 
     def test_stress_recovers_without_strain(self):
         assert self._stress(load=0.0, unanswered=0.0) < 0.3
@@ -272,15 +344,41 @@ class TestCreators:
         np.testing.assert_array_equal(burnt, [False, True, True])
 
     def test_output_factor(self):
-        out = creators.output_factor(np.array([True, True, False, False]),
-                                     np.array([False, True, False, True]), 0.3)
-        np.testing.assert_allclose(out, [1.0, 0.3, 0.0, 0.0])
+        out = creators.output_factor(np.array([True, True, False, False, True]),
+                                     np.array([False, True, False, True, False]), 0.3,
+                                     np.array([False, False, False, False, True]), 1.0)
+        np.testing.assert_allclose(out, [1.0, 0.3, 0.0, 0.0, 0.0])  # last: on a break
+        kept = creators.output_factor(np.array([True]), np.array([True]), 0.3, np.array([False]),
+                                      0.5)
+        np.testing.assert_allclose(kept, [0.15])
 
-    def test_breakup_grief_rises_with_attachment(self):
+    def test_stressed_creators_cut_their_output(self):
+        kept = creators.adaptation(np.array([0.2, 0.5, 0.75, 1.0]), 0.5, 0.6)
+        np.testing.assert_allclose(kept, [1.0, 1.0, 0.7, 0.4])
+
+    def test_quitting_follows_burnout_and_low_income_after_the_grace_period(self):
+        q = creators.quit_probability(np.array([True, False, False, False]),
+                                      np.array([100.0, 0.1, 0.1, 5.0]),
+                                      np.array([400, 400, 10, 400]), 0.003, 0.002, 1.0, 180)
+        np.testing.assert_allclose(q, [0.003, 0.002, 0.0, 0.0])
+
+    def _grief(self, attachment=0.5, others=0.5, support=0.5, w=0.5, buffer=0.5):
+        dep = creators.dependence(attachment, others, support)
+        return creators.breakup_grief(attachment, dep, support, w, buffer)
+
+    def test_breakup_grief_rises_with_attachment_and_dependence_and_falls_with_support(self):
         a = np.array([0.0, 0.2, 0.5, 0.9])
-        g = creators.breakup_grief(a)
+        g = self._grief(attachment=a)
         assert g[0] == 0.0
         assert increasing(g)
+        assert decreasing(self._grief(others=np.array([0.0, 1.0, 3.0])))  # less dependent
+        assert decreasing(self._grief(support=np.array([0.0, 0.5, 1.0])))  # buffered
+        # grief is not attachment itself: two fans with the same bond grieve differently
+        assert self._grief(others=0.0, support=0.0) > self._grief(others=2.0, support=0.9)
+
+    def test_dependence_is_the_bonds_share_of_support(self):
+        assert creators.dependence(0.5, 0.0, 0.0) == pytest.approx(1.0)
+        assert creators.dependence(0.5, 0.5, 1.0) == pytest.approx(0.25)
 
 
 # -------------------------------------------------------------------- hostility
@@ -300,31 +398,37 @@ class TestHostility:
                                       [True, True, False, True, False])
 
     def _h(self, **kw):
-        args = dict(hostility=np.array(0.2), frustration_max=0.5, community=0.2, gain=0.08,
-                    contagion=0.05, decay=0.05, literacy=0.3, literacy_effect=0.6)
+        args = dict(hostility=np.array(0.2), frustration_max=0.5, exposure=0.02, gain=0.08,
+                    contagion=0.5, decay=0.05, literacy=0.3, literacy_effect=0.6)
         args.update(kw)
         return float(hostility.update_hostility(**args))
 
     def test_hostility_rises_with_frustration(self):
         assert increasing([self._h(frustration_max=x) for x in (0.0, 0.5, 1.0)])
 
-    def test_hostility_rises_with_community_hostility(self):
-        assert increasing([self._h(community=x) for x in (0.2, 0.6, 1.0)])
-        # a calmer community does not push hostility down beyond decay
-        assert self._h(community=0.0) == self._h(community=0.2)
+    def test_hostility_rises_with_the_harassment_seen_in_ones_fandoms(self):
+        assert increasing([self._h(exposure=x) for x in (0.0, 0.02, 0.1)])
+        # nothing visible, no contagion: only frustration drives
+        assert self._h(exposure=0.0) == self._h(exposure=0.0, contagion=5.0)
 
-    def test_moderation_hides_hostility_from_the_community(self):
-        shares = [hostility.visible_share(m) for m in (0.0, 0.5, 1.0)]
-        assert shares == [1.0, 0.5, 0.0]
-        seen = [self._h(community=0.8 * v) for v in shares]
-        assert decreasing(seen)
+    def test_exposure_is_the_attachment_weighted_visible_harassment_of_ones_fandoms(self):
+        exposure = np.array([0.1, 0.0, 0.0])  # per creator, padding last
+        attachment = np.array([[0.5, 0.5], [1.0, 0.0], [0.0, 0.0]])
+        index = np.array([[0, 1], [1, 2], [2, 2]])
+        x = hostility.community_exposure(exposure, attachment, index)
+        np.testing.assert_allclose(x, [0.05, 0.0, 0.0])
+
+    def test_exposure_is_a_moving_average_of_visible_incidents_per_follower(self):
+        x = hostility.update_exposure(np.zeros(3), np.array([0.0, 7.0, 7.0]),
+                                      np.array([10.0, 10.0, 0.0]), 7.0)
+        np.testing.assert_allclose(x, [0.0, 0.1, 1.0])  # an empty fandom counts as one follower
 
     def test_literacy_damps_hostility(self):
         assert decreasing([self._h(literacy=x) for x in (0.0, 0.5, 0.99)])
 
     def test_hostility_decays_without_drive_and_is_bounded(self):
-        assert self._h(frustration_max=0.0, community=0.0) < 0.2
-        assert self._h(hostility=np.array(1.0), frustration_max=1.0, community=1.0, gain=1.0,
+        assert self._h(frustration_max=0.0, exposure=0.0) < 0.2
+        assert self._h(hostility=np.array(1.0), frustration_max=1.0, exposure=1.0, gain=1.0,
                        contagion=1.0, decay=0.0) == 1.0
 
     @settings(max_examples=200, deadline=None)
@@ -347,7 +451,7 @@ class TestHostility:
 
     def _stalk(self, attachment, frustration=0.8, met=False):
         return float(hostility.stalking_probability(np.array(attachment), np.array(frustration),
-                                                    np.array(met), 0.85, 0.02, 3.0))
+                                                    np.array(met), 0.85, 0.02, 3.0))  # threshold 0.85
 
     def test_stalking_only_above_threshold(self):
         assert self._stalk(0.5) == 0.0
@@ -367,8 +471,10 @@ class TestHostility:
 # ------------------------------------------------------------------------ money
 class TestMoney:
     def _buy(self, **kw):
-        args = dict(attachment=0.5, price=5.0, wallet=50.0, propensity=0.03, power=3.0,
-                    literacy=0.3, literacy_effect=0.6)
+        args = dict(attachment=0.5, price=5.0, monthly_means=90.0, budget=50.0, propensity=0.03,
+                    power=3.0, literacy=0.3, literacy_effect=0.6, sensitivity=10.0)
+        if "wallet" in kw:
+            kw["budget"] = kw.pop("wallet")
         args.update(kw)
         return float(money.purchase_probability(**args))
 
@@ -380,7 +486,12 @@ class TestMoney:
         assert decreasing([self._buy(price=x) for x in (1.0, 10.0, 40.0)])
 
     def test_purchases_rise_with_means(self):
-        assert increasing([self._buy(wallet=x) for x in (10.0, 50.0, 500.0)])
+        assert increasing([self._buy(monthly_means=x) for x in (10.0, 50.0, 500.0)])
+
+    def test_demand_responds_to_price_against_means(self):
+        assert decreasing([self._buy(price=x, budget=1e6) for x in (1.0, 2.0, 5.0)])
+        assert self._buy(price=5.0, sensitivity=0.0) == self._buy(price=1.0, sensitivity=0.0)
+        assert money.price_response(0.0, 90.0, 10.0) == 1.0
 
     def test_no_purchase_when_price_exceeds_wallet(self):
         assert self._buy(price=50.01, wallet=50.0) == 0.0
@@ -394,7 +505,7 @@ class TestMoney:
     @settings(max_examples=200, deadline=None)
     @given(unit, st.floats(0, 1e4), st.floats(-10, 1e4), unit, st.floats(0, 10), unit, unit)
     def test_purchase_probability_is_a_probability(self, a, price, wallet, prop, power, lit, e):
-        p = self._buy(attachment=a, price=price, wallet=wallet, propensity=prop, power=power,
+        p = self._buy(attachment=a, price=price, budget=wallet, propensity=prop, power=power,
                       literacy=lit, literacy_effect=e)
         assert 0.0 <= p <= 1.0
         if price > wallet:
@@ -408,6 +519,35 @@ class TestMoney:
         np.testing.assert_allclose(creator + platform + agency, amount, rtol=1e-12, atol=1e-9)
         for part in (creator, platform, agency):
             assert np.all(part >= -1e-9)
+
+    def _cancel(self, **kw):
+        args = dict(attachment=0.5, anchor=0.5, reciprocity=0.2, price=5.0, monthly_means=90.0,
+                    base=0.08, sensitivity=3.0, price_sensitivity=10.0)
+        args.update(kw)
+        return float(money.cancel_probability(**args))
+
+    def test_satisfied_subscribers_renew_more(self):
+        assert decreasing([self._cancel(attachment=a, anchor=a) for a in (0.1, 0.5, 0.9)])
+        assert decreasing([self._cancel(anchor=a) for a in (0.7, 0.5, 0.3)])  # attachment trend
+        assert decreasing([self._cancel(reciprocity=r) for r in (0.0, 0.4, 0.8)])
+        assert increasing([self._cancel(price=x) for x in (1.0, 5.0, 20.0)])
+        assert decreasing([self._cancel(monthly_means=x) for x in (30.0, 90.0, 900.0)])
+
+    def test_neutral_satisfaction_cancels_at_the_base_rate(self):
+        assert self._cancel(attachment=0.0, anchor=0.0, reciprocity=0.0, price=0.0) == pytest.approx(0.08)
+        assert self._cancel(sensitivity=0.0) == pytest.approx(0.08)
+
+    def test_donations_are_read_out_largest_first_within_capacity(self):
+        creator = np.array([0, 0, 0, 1, 1])
+        size = np.array([1.0, 9.0, 5.0, 2.0, 3.0])
+        read = money.read_out(creator, size, np.array([2.0, 0.0]), np.random.default_rng(1))
+        np.testing.assert_array_equal(read, [False, True, True, False, False])
+        # another donor's bigger gift pushes a donation off the air
+        crowded = money.read_out(np.array([0, 0]), np.array([1.0, 9.0]), np.array([1.0]),
+                                 np.random.default_rng(1))
+        alone = money.read_out(np.array([0]), np.array([1.0]), np.array([1.0]),
+                               np.random.default_rng(1))
+        assert alone[0] and not crowded[0]
 
     def test_split_payment_shares(self):
         creator, platform, agency = money.split_payment(np.array([100.0]), 0.3, 0.5)
@@ -452,6 +592,20 @@ class TestOffline:
         assert lonely[1] > lonely[0]
         assert lonely[0] < 0.4 < lonely[1]
         assert lonely.min() >= 0.0 and lonely.max() <= 1.0
+
+    def test_parasocial_bonds_relieve_loneliness_less_than_real_ties(self):
+        felt = offline.felt_support(np.array([0.2, 0.2]), np.array([0.0, 1.0]), 0.3)
+        assert felt[1] > felt[0] == pytest.approx(0.2)
+        real = offline.felt_support(np.array([0.2 + 0.8]), np.array([0.0]), 0.3)
+        assert felt[1] < real[0]  # a full bond fills less than a full tie
+        lonely = offline.update_loneliness(np.array([0.5, 0.5]), 0.5, felt, 0.1)
+        assert lonely[1] < lonely[0]
+
+    def test_a_lockdown_moves_part_of_the_lost_offline_time_to_the_platform(self):
+        d = offline.displaced_hours(5.0, np.array([1.0, 3.0]), 0.3, 0.5)
+        np.testing.assert_allclose(d, [0.5 * 0.7 * 4.0, 0.5 * 0.7 * 2.0])
+        assert offline.displaced_hours(5.0, 1.0, 1.0, 0.5) == 0.0  # no lockdown
+        assert offline.displaced_hours(5.0, 1.0, 0.3, 0.0) == 0.0  # no compensation
 
     def _w(self, **kw):
         args = dict(support=0.5, loneliness=0.35, loneliness_mean=0.35, strongest_attachment=0.2,
@@ -527,9 +681,54 @@ class TestOpinion:
         assert decreasing(p)
         assert p[-1] == 0.0
 
+    def test_only_politicians_shift_their_stances(self):
+        rng = np.random.default_rng(1)
+        y = np.zeros(4)
+        kind = np.array([opinion.POLITICIAN, 0, opinion.POLITICIAN, 1])
+        new = opinion.shift_stances(y, kind, 0.1, rng)
+        assert new[0] != 0.0 and new[2] != 0.0 and new[1] == 0.0 and new[3] == 0.0
+        assert np.all(opinion.shift_stances(y, kind, 0.0, rng) == 0.0)
+
+    def _join(self, loyalty=0.8, x=0.5, y_i=0.5, y_t=-0.5):
+        return float(opinion.pile_on_probability(np.array(loyalty), np.array(x), y_i, y_t, 0.3,
+                                                 np.array(0.3), 0.6))
+
+    def test_loyal_aligned_supporters_join_pile_ons(self):
+        assert increasing([self._join(loyalty=a) for a in (0.1, 0.5, 0.9)])
+        assert decreasing([self._join(x=x) for x in (0.5, 0.0, -0.5)])  # alignment
+        assert self._join(loyalty=0.0) == 0.0
+        assert self._join(x=-0.5) == 0.0  # agrees with the dissenter
+
     def test_unfollow_rises_with_disagreement_beyond_tolerance(self):
         y = np.array([[1.0], [1.0], [1.0]])
         x = np.array([0.8, 0.0, -1.0])
         p = opinion.unfollow_probability(x, y, np.zeros((3, 1)), 0.02, 0.5)[:, 0]
         assert p[0] == 0.0  # within tolerance
         assert 0.0 < p[1] < p[2] <= 1.0
+
+
+# ---------------------------------------------------------------------- follows
+class TestFollows:
+    def test_faded_and_frustrated_bonds_are_unfollowed(self):
+        p = follows.unfollow_probability(np.array([0.001, 0.3, 0.3, 0.3]),
+                                         np.array([0.0, 0.0, 0.5, 1.0]), 0.005, 0.05, 0.05)
+        np.testing.assert_allclose(p, [0.05, 0.0, 0.0125, 0.05])
+
+
+# ------------------------------------------------------------------ interaction
+class TestInteraction:
+    def test_reply_probability_falls_as_requests_exceed_capacity(self):
+        p = interaction.reply_probability(np.array([0.0, 10.0, 20.0, 100.0, 1000.0]), 20.0)
+        np.testing.assert_allclose(p[:3], 1.0)
+        assert decreasing(p[2:])
+        assert p[-1] == pytest.approx(0.02)
+        assert interaction.reply_probability(np.array([50.0]), 0.0)[0] == 0.0
+        assert interaction.reply_probability(np.array([1e9]), np.inf)[0] == 1.0  # an AI answers all
+
+    def test_broadcasts_feel_less_personal_to_the_literate_and_the_habituated(self):
+        v = interaction.broadcast_value(0.5, np.array([0.0, 0.5, 0.9]), 0.6, 0.0, 0.05)
+        assert decreasing(v)
+        h = interaction.broadcast_value(0.5, 0.0, 0.6, np.array([0.0, 10.0, 30.0]), 0.05)
+        assert decreasing(h)
+        assert h[0] == 0.5
+        assert interaction.broadcast_value(0.5, 0.0, 0.6, 30.0, 0.0) == 0.5

@@ -50,6 +50,8 @@ def value_strategy(name: str):
         return st.one_of(st.just(-1), days)
     if name in DURATIONS:
         return st.integers(*DURATIONS[name])
+    if name == "creator_mix":
+        return st.sampled_from(["", "influencer:0.5,streamer:0.5", PRESETS["mixed"]["creator_mix"]])
     lo, hi = meta["lo"], meta["hi"]
     if kind is int:
         return st.integers(lo, min(hi, 10_000))

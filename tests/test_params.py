@@ -14,8 +14,10 @@ from sim.params import (
     PARAM_FIELDS,
     PRESETS,
     Params,
+    creator_params,
     make_params,
     markdown_table,
+    parse_mix,
 )
 from sim.state import FanState
 
@@ -32,7 +34,8 @@ def _other_value(name):
     default, meta, kind = f.default, f.metadata, _kind(name)
     special = {"n_fans": 120, "n_creators": 6, "social_degree": 8, "initial_follows": 3.0,
                "max_follows": 7, "time_limit": 3.0, "reply_capacity": 40.0,
-               "lockdown_day": 2, "quit_day": 2, "conflict_day": 2}
+               "lockdown_day": 2, "quit_day": 2, "conflict_day": 2,
+               "creator_mix": "influencer:0.5,streamer:0.5"}
     if name in special:
         return special[name]
     if kind is bool:
@@ -54,13 +57,14 @@ NUMERIC = [n for n, f in PARAM_FIELDS.items()
 def test_presets_build_and_run(preset):
     params = make_params(preset)
     assert isinstance(params, Params)
-    assert params.kind == preset
+    assert params.kind == preset or params.creator_mix  # a kind, or a named mix of kinds
     for name, value in PRESETS[preset].items():
         assert getattr(params, name) == value
     model = ParasocialModel(preset=preset, rng=3, **TINY)
     model.run_for(3)
-    assert model.params.kind == preset
-    assert {c.kind_name for c in model.creator_agents} == {preset}
+    assert model.params.kind == preset or model.params.creator_mix
+    kinds = set(parse_mix(params.creator_mix)) or {preset}
+    assert {c.kind_name for c in model.creator_agents} <= kinds
 
 
 def test_presets_differ_from_each_other():
@@ -303,3 +307,36 @@ def test_to_dict_round_trips():
     p = make_params("idol", n_fans=500)
     assert Params(**p.to_dict()) == p
     assert set(p.to_dict()) == set(PARAM_FIELDS)
+
+
+# ------------------------------------------------------------------ mixed worlds
+class TestCreatorMix:
+    def test_a_mix_gives_each_kind_its_preset_settings(self):
+        p = make_params("mixed")
+        kinds = {kind: params for kind, _, params in creator_params(p, "mixed")}
+        assert kinds["streamer"].live_hours == PRESETS["streamer"]["live_hours"]
+        assert kinds["influencer"].live_hours == 0.0
+        assert kinds["idol"].paid_messages == "per_message"
+        assert kinds["influencer"].paid_messages == "off"
+
+    def test_a_creator_setting_changed_for_the_run_applies_to_every_kind(self):
+        p = make_params("mixed", paid_messages="per_message", posting_rate=2.5)
+        for _, _, params in creator_params(p, "mixed"):
+            assert params.paid_messages == "per_message"
+            assert params.posting_rate == 2.5
+
+    def test_one_world_holds_every_kind_in_its_shares(self):
+        model = ParasocialModel(preset="mixed", n_fans=200, n_creators=400, rng=1)
+        kinds = [c.kind_name for c in model.creator_agents]
+        for kind, share in parse_mix(model.params.creator_mix).items():
+            assert abs(kinds.count(kind) / len(kinds) - share) < 0.06
+        c = model.creators
+        streamers = np.array([k == "streamer" for k in kinds])
+        assert (c.live_hours[streamers] > 0).all() and (c.live_hours[~streamers & (c.kind == 0)] == 0).all()
+        assert not c.human[np.array([k == "virtual" for k in kinds])].any()
+
+    @pytest.mark.parametrize("text", ["influencer:0.5", "robot:1", "influencer:0.5,influencer:0.5",
+                                      "influencer:x", "influencer:1.5,streamer:-0.5"])
+    def test_bad_mixes_are_refused_by_name(self, text):
+        with pytest.raises(ValueError, match="creator_mix="):
+            make_params(creator_mix=text)

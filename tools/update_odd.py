@@ -42,7 +42,8 @@ def presets_table() -> str:
 
 def constants_table() -> str:
     """Named constants that shape the model or its measures but are not parameters."""
-    from sim import metrics, model
+    from sim import metrics
+    from sim.dynamics import creators, hostility, money
 
     rows = [
         ("sim.metrics.FOCAL", metrics.FOCAL,
@@ -53,9 +54,14 @@ def constants_table() -> str:
          "lower bound of the borderline-pathological tier"),
         ("sim.metrics.WINDOW", metrics.WINDOW,
          "days over which recent payers and recent harassment are counted"),
-        ("sim.model.MEETING_HOURS", model.MEETING_HOURS, "creator working hours per fan meeting"),
-        ("sim.model.WALLET_MONTHS", model.WALLET_MONTHS,
+        ("sim.dynamics.creators.MEETING_HOURS", creators.MEETING_HOURS,
+         "creator working hours per fan meeting"),
+        ("sim.dynamics.money.WALLET_MONTHS", money.WALLET_MONTHS,
          "savings cap: months (of 30 days) of disposable money a fan can hold"),
+        ("sim.dynamics.money.MONTH", money.MONTH,
+         "days of a subscription period and of recent spending"),
+        ("sim.dynamics.hostility.EXPOSURE_DAYS", hostility.EXPOSURE_DAYS,
+         "memory (days) of the harassment left visible in a fandom"),
     ]
     lines = ["| constant | value | meaning |", "|---|---|---|"]
     lines += [f"| `{name}` | {value} | {meaning} |" for name, value, meaning in rows]

@@ -1,25 +1,32 @@
-"""Mechanism 2: how the platform shapes exposure under a finite attention budget.
+"""Mechanism 2: how the platform shapes exposure under a finite, binding attention budget.
 
-All functions are pure: numpy arrays in, numpy arrays out. Bond arrays have
-shape (fans, slots); fan arrays have shape (fans,).
+The pure functions take numpy arrays (bond arrays have shape (fans, slots), fan
+arrays (fans,)); :func:`step` applies them to a model's state for one day.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.dynamics import offline
+from sim.state import row_sum
+
 
 def desired_platform_hours(base_hours, notifications, notification_pull, strongest_attachment,
-                           attachment_pull, feed, wellbeing):
+                           attachment_pull, feed, wellbeing, loneliness, loneliness_mean,
+                           loneliness_pull, displaced):
     """Hours a fan would spend on the platform today, before limits.
 
-    tau* = base * (1 + nu * pull_n) * (1 + pull_A * A_max * f), where f = 1 for
-    chronological and engagement feeds and f = W (the fan's wellbeing) for the
-    wellbeing-aware feed, which stops feeding compulsive use to struggling fans.
+    tau* = base (1 + nu pull_n) (1 + pull_A A_max f) max(0, 1 + pull_L (L - mean L)) + displaced,
+    where f = W (the fan's wellbeing) under the wellbeing-aware feed, which stops
+    feeding compulsive use to struggling fans, and 1 otherwise. Lonely fans seek
+    more company on the platform; `displaced` is offline time a lockdown moved
+    here (see :func:`sim.dynamics.offline.displaced_hours`).
     """
     f = wellbeing if feed == "wellbeing" else 1.0
+    lonely = np.maximum(0.0, 1.0 + loneliness_pull * (loneliness - loneliness_mean))
     return (base_hours * (1.0 + notifications * notification_pull)
-            * (1.0 + attachment_pull * strongest_attachment * f))
+            * (1.0 + attachment_pull * strongest_attachment * f) * lonely + displaced)
 
 
 def platform_hours(desired, free_time, time_limit, banned):
@@ -45,15 +52,22 @@ def feed_weights(feed, posts, attachment, engagement_boost, notifications, wellb
     return w * (1.0 + notifications)
 
 
-def posts_seen(weights, posts, capacity, inventory):
-    """Posts of each followed creator a fan sees today.
+def posts_seen(weights, posts, budget):
+    """Posts of each followed creator a fan sees today, within the fan's budget of posts.
 
-    The fan's feed capacity (posts/hour * hours) is shared between followed
-    creators and the other content in the feed in proportion to rank weight;
-    nobody sees more posts than were posted.
+    The budget is shared among followed creators in proportion to rank weight,
+    nobody sees more posts than were posted, and what a saturated creator leaves
+    goes once more to the others by weight. When the posts of those one follows
+    exceed the budget, more posts from one creator mean fewer seen from the others.
     """
-    share = weights / (weights.sum(axis=1, keepdims=True) + inventory + 1e-12)
-    return np.minimum(capacity[:, None] * share, posts)
+    total = row_sum(weights)
+    seen = np.minimum(posts, budget[:, None] * weights / np.maximum(total, 1e-12)[:, None])
+    left = budget - row_sum(seen)
+    room = posts - seen
+    open_weights = np.where(room > 1e-12, weights, 0.0)
+    open_total = row_sum(open_weights)
+    extra = left[:, None] * open_weights / np.maximum(open_total, 1e-12)[:, None]
+    return seen + np.minimum(room, np.maximum(extra, 0.0))
 
 
 def live_watch_hours(live_hours, attachment, notifications):
@@ -61,8 +75,57 @@ def live_watch_hours(live_hours, attachment, notifications):
     return live_hours * np.minimum(1.0, attachment + 0.5 * notifications)
 
 
-def recommendation_weights(appeal, audience, popularity_bias, active):
-    """Probability of recommending each creator: appeal * (audience + 1)^bias, active only."""
-    w = np.where(active, appeal * (audience + 1.0) ** popularity_bias, 0.0)
+def recommendation_weights(feed, appeal, posts, engagement, popularity_bias, fandom_hostility,
+                           active):
+    """Probability that the platform recommends each creator to a fan looking for new ones.
+
+    engagement:    w = appeal * (engagement + 1)^bias, by recent views: social proof
+                   and cumulative advantage (Salganik, Dodds & Watts 2006);
+    chronological: w = appeal * posts today, by recency alone (no popularity signal);
+    wellbeing:     w = appeal * posts * (1 - H_fandom), recency, steering away from
+                   hostile fandoms (H_fandom: mean hostility of the creator's followers).
+    Appeal stands for how likely a recommended creator's content is to be followed.
+    """
+    if feed == "engagement":
+        w = appeal * (engagement + 1.0) ** popularity_bias
+    elif feed == "chronological":
+        w = appeal * posts
+    else:
+        w = appeal * posts * np.clip(1.0 - fandom_hostility, 0.0, 1.0)
+    w = np.where(active, w, 0.0)
     total = w.sum()
     return w / total if total > 0 else w
+
+
+def update_engagement(engagement, views, memory):
+    """Moving average of views over `memory` days: the signal the engagement feed ranks by."""
+    return engagement + (views - engagement) / memory
+
+
+def step(model, posts, live_hours):
+    """Split each fan's platform time between live streams and the feed; return (seen, live).
+
+    `posts` and `live_hours` are today's output per creator.
+    """
+    p, f, b, s, c = model.params, model.fans, model.bonds, model.slots, model.creators
+    displaced = offline.displaced_hours(p.free_time, f.platform_hours, model.contact,
+                                        p.lockdown_compensation)
+    feed_desire = desired_platform_hours(
+        f.base_hours, p.notifications, p.notification_pull, model.strongest, p.attachment_pull,
+        p.feed, f.wellbeing, f.loneliness, p.loneliness_mean, p.loneliness_pull, displaced)
+    desire = feed_desire
+    live = None
+    if live_hours.any():
+        live = live_watch_hours(s.gather(live_hours), b.attachment, p.notifications)
+        desire = feed_desire + row_sum(live)
+    f.platform_hours = platform_hours(desire, p.free_time, p.time_limit, f.banned)
+    scale = np.divide(f.platform_hours, desire, out=np.zeros_like(desire), where=desire > 0)
+    if live is not None:
+        live *= scale[:, None]
+    bond_posts = s.gather(posts)
+    weights = model.platform.rank(bond_posts) * s.valid
+    budget = p.posts_per_hour * feed_desire * scale * p.followed_share
+    seen = posts_seen(weights, bond_posts, budget)
+    c.views = s.total(seen)
+    c.engagement = update_engagement(c.engagement, c.views, p.engagement_memory)
+    return seen, live

@@ -1,4 +1,5 @@
-"""Mechanisms 1 and 4: the parasocial bond and its one-and-a-half-sided reciprocity.
+"""Mechanism 1: the parasocial bond. Exposure builds attachment, recognition builds
+perceived reciprocity, and expectations the creator cannot meet become frustration.
 
 Attachment A, perceived reciprocity R, expectation E and frustration F live on
 each fan -> creator bond and stay in [0, 1].
@@ -34,6 +35,16 @@ def susceptibility_gain(attachment_gain, absorption, absorption_power, lonelines
             * (1.0 - literacy_effect * literacy))
 
 
+def reinforcement(absorption, attachment, strength):
+    """Self-reinforcing attachment: 1 + r * absorption * A.
+
+    In the absorption-addiction model (McCutcheon et al. 2002) absorption-prone
+    fans are drawn further in by the attachment they already have, so the bond
+    escalates for them while casual fans stay at the entertainment level.
+    """
+    return 1.0 + strength * absorption[:, None] * attachment
+
+
 def saturating_update(level, drive, decay):
     """x' = x + (1 - x)(1 - exp(-drive)) - decay * x: saturates at 1, decays to 0, stays in [0, 1]."""
     # exp in single precision: 4x faster, and 1e-7 relative error is far below the model's noise.
@@ -41,21 +52,47 @@ def saturating_update(level, drive, decay):
     return np.clip(level + (1.0 - level) * saturation - decay * level, 0.0, 1.0)
 
 
-def reply_probability(requests, capacity):
-    """Chance that one message gets a personal reply: capacity shared among all requests."""
-    return np.minimum(1.0, capacity / np.maximum(requests, 1.0))
-
-
-def expectation(attachment, recent_spend, monthly_means, spend_weight, boundaries):
-    """Expected recognition: E = min(1, A^2 (1 + w * spend30 / (30 * income)) (1 - b)).
+def expectation(attachment, recent_spend, monthly_means, reciprocity, spend_weight,
+                reciprocity_weight, boundaries):
+    """Expected recognition: E = min(1, A^2 (1 + w_s spend30 / (30 income) + w_R R) (1 - b)).
 
     Only strongly attached fans expect to be noticed; paying makes them feel
-    entitled to it; a creator's clear boundaries b keep expectations realistic.
+    entitled to it, and recognition received raises what they expect next
+    (Kowert & Daniel 2021); a creator's clear boundaries b keep expectations realistic.
     """
     ratio = recent_spend / np.maximum(monthly_means, 1e-9)
-    return np.minimum(1.0, attachment**2 * (1.0 + spend_weight * ratio) * (1.0 - boundaries))
+    return np.minimum(1.0, attachment**2 * (1.0 + spend_weight * ratio + reciprocity_weight
+                                            * reciprocity) * (1.0 - boundaries))
 
 
 def unmet_expectation(expected, reciprocity):
     """Gap between the recognition a fan expects and the reciprocity they perceive."""
     return np.maximum(0.0, expected - reciprocity)
+
+
+def step(model, seen, live, recognitions) -> None:
+    """Attachment, perceived reciprocity and frustration of every bond after today's contact.
+
+    Empty slots have no stimulus and zero state, so they stay at zero.
+    """
+    p, f, b, c, s = model.params, model.fans, model.bonds, model.creators, model.slots
+    stim = stimulus(seen, s.gather(c.disclosure), s.gather(c.address),
+                    0.0 if live is None else live, recognitions,
+                    p.disclosure_weight, p.address_weight, p.live_weight, p.recognition_weight)
+    gain = susceptibility_gain(p.attachment_gain, f.absorption, p.absorption_power,
+                               f.loneliness, p.loneliness_mean, p.loneliness_effect,
+                               f.literacy, p.literacy_effect)
+    drive = gain[:, None] * stim * reinforcement(f.absorption, b.attachment,
+                                                 p.absorption_reinforcement)
+    b.attachment = saturating_update(b.attachment, drive, p.attachment_decay)
+    recognised = np.flatnonzero(recognitions)
+    level = b.reciprocity.flat[recognised]
+    b.reciprocity *= 1.0 - p.reciprocity_decay  # no recognition today: decay only
+    b.reciprocity.flat[recognised] = saturating_update(
+        level, p.reciprocity_gain * recognitions.flat[recognised], p.reciprocity_decay)
+    expected = expectation(b.attachment, b.recent_spend, 30.0 * f.income[:, None], b.reciprocity,
+                           p.expectation_spend_weight, p.expectation_reciprocity_weight,
+                           s.gather(c.boundaries))
+    gap = unmet_expectation(expected, b.reciprocity)
+    b.frustration = saturating_update(b.frustration, p.frustration_gain * gap,
+                                      p.frustration_decay)

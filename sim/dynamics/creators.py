@@ -1,8 +1,20 @@
-"""Mechanism 7: creators' workload, stress, burnout and quitting."""
+"""Mechanism 7: creators' work, stress, burnout, adaptation, quitting and entry.
+
+Stress follows the job demands-resources model (Bakker & Demerouti 2007):
+work beyond a sustainable day, unanswered audience demand and harassment are
+demands; the creator's team, the help its income buys and its boundaries are
+resources that buffer them. Stressed creators cut their output, take breaks,
+burn out and quit; newcomers take vacant slots. When a creator quits its fans
+grieve (a parasocial breakup).
+"""
 
 from __future__ import annotations
 
 import numpy as np
+
+from sim.state import row_max, row_sum
+
+MEETING_HOURS = 4.0  # a creator's working hours per fan meeting
 
 
 def workload(posts, hours_per_post, live_hours, replies, minutes_per_reply, extra_hours,
@@ -12,19 +24,26 @@ def workload(posts, hours_per_post, live_hours, replies, minutes_per_reply, extr
     return hours / (work_hours * resources)
 
 
-def update_stress(stress, load, unanswered, harassment, boundaries, shock, load_stress,
-                  demand_stress, harassment_stress, recovery):
-    """S' = S + k_l load + k_d (1 - b) ln(1 + unanswered) + k_h ln(1 + harassment) + e - r S.
+def effective_resources(team, recent_income, income_support, income_reference):
+    """Resources: the creator's team and means, plus the help its income buys."""
+    return team * (1.0 + income_support * recent_income / income_reference)
 
-    Workload, audience demand (softened by the creator's boundaries),
-    harassment and life events e (a random shock) build stress; recovery
-    pulls it back. Logarithms because the thousandth unanswered message weighs
-    less than the first.
+
+def update_stress(stress, load, unanswered, harassment, boundaries, resources, shock, load_stress,
+                  demand_stress, harassment_stress, recovery):
+    """S' = S + D / R + e - r S, with demands
+    D = k_l max(0, load - 1) + k_d (1 - b) ln(1 + unanswered) + k_h ln(1 + harassment).
+
+    Only work beyond a sustainable day strains; unanswered demand strains less
+    when the creator sets boundaries b; resources R buffer every demand;
+    recovery r pulls stress back; e is a life event (a random shock).
+    Logarithms because the thousandth unanswered message weighs less than the first.
     """
-    strain = (load_stress * load
-              + demand_stress * (1.0 - boundaries) * np.log1p(unanswered)
-              + harassment_stress * np.log1p(harassment) + shock)
-    return np.clip(stress + strain - recovery * stress, 0.0, 1.0)
+    demands = (load_stress * np.maximum(0.0, load - 1.0)
+               + demand_stress * (1.0 - boundaries) * np.log1p(unanswered)
+               + harassment_stress * np.log1p(harassment))
+    return np.clip(stress + demands / np.maximum(resources, 1e-9) + shock - recovery * stress,
+                   0.0, 1.0)
 
 
 def burnout_state(burnt_out, stress, threshold, recovery_share):
@@ -32,11 +51,101 @@ def burnout_state(burnt_out, stress, threshold, recovery_share):
     return np.where(burnt_out, stress >= threshold * recovery_share, stress >= threshold)
 
 
-def output_factor(active, burnt_out, burnout_output):
-    """Share of normal output: 0 if quit, reduced while burnt out."""
-    return np.where(active, np.where(burnt_out, burnout_output, 1.0), 0.0)
+def adaptation(stress, threshold, cut):
+    """Share of output a stressed creator keeps: 1 - cut * (S - threshold) / (1 - threshold)."""
+    over = np.clip((stress - threshold) / max(1.0 - threshold, 1e-9), 0.0, 1.0)
+    return 1.0 - cut * over
 
 
-def breakup_grief(attachment):
-    """Distress of a fan whose creator quits, in proportion to attachment (Eyal & Cohen 2006)."""
-    return attachment
+def output_factor(active, burnt_out, burnout_output, on_break, kept):
+    """Share of normal output: 0 if quit or on a break, reduced while burnt out or stressed."""
+    return np.where(active & ~on_break, np.where(burnt_out, burnout_output, 1.0) * kept, 0.0)
+
+
+def quit_probability(burnt_out, recent_income, age, quit_rate, income_quit_rate, income_need,
+                     grace):
+    """Daily chance to quit: quit_rate while burnt out, plus income_quit_rate for an
+    established creator (older than `grace` days) earning less than `income_need`."""
+    poor = (recent_income < income_need) & (age >= grace)
+    return np.minimum(1.0, quit_rate * burnt_out + income_quit_rate * poor)
+
+
+def dependence(attachment, other_attachment, support):
+    """Share of a fan's support that one bond supplied: A / (sum of A over bonds + support)."""
+    return attachment / np.maximum(attachment + other_attachment + support, 1e-12)
+
+
+def breakup_grief(attachment, dependence_share, support, dependence_weight, buffer):
+    """Distress of a fan whose creator quits (Eyal & Cohen 2006; Cohen 2003).
+
+    G = A * (1 - w_d + w_d * dependence) * (1 - buffer * support): the loss
+    weighs with the bond's intensity, more when the bond was a large share of
+    the fan's support, less when offline support cushions it.
+    """
+    return (attachment * (1.0 - dependence_weight + dependence_weight * dependence_share)
+            * (1.0 - buffer * support))
+
+
+def plan(model, day):
+    """Today's share of normal output of each creator, and the posts it publishes."""
+    p, c = model.params, model.creators
+    kept = adaptation(c.stress, p.adapt_threshold, p.adapt_cut)
+    output = output_factor(c.active, c.burnt_out, p.burnout_output, c.break_until > day, kept)
+    c.posts = c.posting_rate * output
+    c.posts_total += c.posts
+    return output
+
+
+def quit(model, idx: np.ndarray) -> None:
+    """Creators in `idx` stop; their fans grieve (a parasocial breakup)."""
+    if idx.size == 0:
+        return
+    c, b, f, p = model.creators, model.bonds, model.fans, model.params
+    if model.conflict is not None and np.isin(model.conflict, idx).any():
+        model.conflict = None  # the pile-on ends with either party; a newcomer inherits none
+    model.today.quit[idx] = True
+    c.active[idx] = False
+    c.burnt_out[idx] = False
+    c.views[idx] = 0.0
+    leaving = np.isin(b.creator, idx)
+    rows = np.nonzero(leaving)[0]
+    lost = b.attachment[leaving]
+    others = row_sum(b.attachment)[rows] - lost
+    grief = breakup_grief(lost, dependence(lost, others, f.support[rows]), f.support[rows],
+                          p.grief_dependence, p.grief_buffer)
+    np.add.at(f.grief, rows, grief)
+    model.breakups.append(np.column_stack([lost, grief]))
+    b.clear(leaving)
+    model.strongest = row_max(b.attachment)  # the lost bond no longer pulls or comforts
+
+
+def step(model, day, output) -> None:
+    """Workload, demands and harassment against resources; breaks, burnout, quits and entry."""
+    p, c, rng = model.params, model.creators, model.rng
+    resources = effective_resources(c.resources, c.recent_income, p.income_support,
+                                    p.income_reference)
+    load = workload(c.posts, p.hours_per_post, c.live_hours * output, model.today.replies,
+                    c.minutes_per_reply, MEETING_HOURS * model.today.meetings, p.work_hours,
+                    resources)
+    on_break = c.break_until > day
+    recovery = p.stress_recovery * np.where(on_break, p.break_recovery, 1.0)
+    shock = p.stress_noise * rng.standard_normal(p.n_creators) if p.stress_noise > 0 else 0.0
+    stress = update_stress(c.stress, load, model.today.unanswered, c.harassment + c.stalking,
+                           c.boundaries, resources, shock, p.load_stress, p.demand_stress,
+                           p.harassment_stress, recovery)
+    c.stress = np.where(c.active & c.human, stress, 0.0)  # AI creators do not tire
+    starting = (c.active & ~on_break & (c.stress > p.break_threshold)
+                & (rng.random(p.n_creators) < p.break_rate))
+    c.break_until[starting] = day + p.break_days
+    c.burnt_out = c.active & burnout_state(c.burnt_out, c.stress, p.burnout_threshold,
+                                           p.burnout_recovery)
+    c.ever_burnt_out |= c.burnt_out
+    quitting = np.flatnonzero(c.active & (rng.random(p.n_creators) < quit_probability(
+        c.burnt_out, c.recent_income, day - c.start_day, p.quit_rate, p.income_quit_rate,
+        p.income_need, p.creator_grace)))
+    quit(model, quitting)
+    entering = np.flatnonzero(~c.active & ~model.today.quit  # vacant since before today
+                              & (rng.random(p.n_creators) < p.creator_entry_rate))
+    if entering.size:
+        c.renew(entering, model.kinds, rng, day)
+        model.replace_creator_agents(entering)

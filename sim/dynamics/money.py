@@ -1,30 +1,68 @@
-"""Mechanism 5: spending on subscriptions, paid messages, donations and fan meetings."""
+"""Mechanism 5: spending on subscriptions, paid messages, donations and fan meetings.
+
+Attachment drives the wish to pay, price against the fan's means decides it;
+subscriptions renew until satisfaction falls; donations read out on stream
+compete for the creator's limited shout-outs. All money is conserved: what
+fans pay is split exactly between creators, the platform and agencies.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.state import bernoulli_positions
 
-def purchase_wish(attachment, propensity, power, literacy, literacy_effect):
-    """The wish to pay: propensity * A^power * (1 - e_lit * literacy); attachment drives it."""
-    return propensity * attachment**power * (1.0 - literacy_effect * literacy)
-
-
-def affordability(price, budget):
-    """exp(-price / budget), and 0 when the price exceeds the budget: means decide."""
-    budget = np.asarray(budget, dtype=float)
-    return np.where(budget >= price, np.exp(-price / np.maximum(budget, 1e-12)), 0.0)
+SPEND_KINDS = ("subscription", "paid_message", "donation", "meeting")
+WALLET_MONTHS = 2.0  # savings cap: fans keep at most this many months of disposable money
+MONTH = 30  # days in a subscription period and in "recent" spending
 
 
-def purchase_probability(attachment, price, wallet, propensity, power, literacy, literacy_effect):
-    """Daily chance that a fan buys something from a creator: wish * affordability.
+def price_response(price, monthly_means, sensitivity):
+    """Demand's response to price: exp(-s * price / monthly means) (1 at price 0)."""
+    return np.exp(-sensitivity * price / np.maximum(monthly_means, 1e-12))
 
-    p = propensity * A^power * exp(-price / wallet) * (1 - e_lit * literacy),
-    and 0 when the price exceeds the wallet: attachment drives the wish,
-    means decide whether it is affordable, literacy restrains it.
+
+def purchase_probability(attachment, price, monthly_means, budget, propensity, power, literacy,
+                         literacy_effect, sensitivity):
+    """Daily chance that a fan buys something from a creator.
+
+    p = propensity * A^power * (1 - e_lit * literacy) * exp(-s * price / means),
+    and 0 when the price exceeds what is left in the wallet: attachment drives
+    the wish, the price against the fan's monthly means scales it down, literacy
+    restrains it.
     """
-    return (purchase_wish(attachment, propensity, power, literacy, literacy_effect)
-            * affordability(price, wallet))
+    wish = propensity * attachment**power * (1.0 - literacy_effect * literacy)
+    return np.where(budget >= price, wish * price_response(price, monthly_means, sensitivity), 0.0)
+
+
+def cancel_probability(attachment, anchor, reciprocity, price, monthly_means, base, sensitivity,
+                       price_sensitivity):
+    """Chance a subscriber cancels at renewal: logistic in satisfaction.
+
+    logit p = logit(base) - k * (A + (A - A_anchor) + R - s * price / means):
+    satisfaction rises with attachment, its trend since the last renewal and
+    perceived reciprocity (which the creator's broadcasts feed), and falls with
+    the price against the fan's means; at zero net value the chance is `base`.
+    """
+    value = attachment + (attachment - anchor) + reciprocity
+    cost = price_sensitivity * price / np.maximum(monthly_means, 1e-12)
+    base = np.clip(base, 1e-9, 1.0 - 1e-9)
+    logit = np.log(base / (1.0 - base)) - sensitivity * (value - cost)
+    return 1.0 / (1.0 + np.exp(-logit))
+
+
+def read_out(creator, size, capacity, rng):
+    """Which donations a creator reads out: the largest first, up to its capacity today.
+
+    Donors compete for visibility (Wohn, Freeman & McLaughlin 2018): the same
+    gift is recognised on a quiet day and lost on a busy one. Ties break at random.
+    """
+    order = np.lexsort((rng.random(size.size), -size, creator))
+    rank = np.empty(size.size, dtype=np.int64)
+    sorted_creator = creator[order]
+    first = np.searchsorted(sorted_creator, sorted_creator, side="left")
+    rank[order] = np.arange(size.size) - first
+    return rank < np.floor(capacity[creator])
 
 
 def split_payment(amount, platform_cut, agency_cut):
@@ -32,7 +70,6 @@ def split_payment(amount, platform_cut, agency_cut):
     platform = amount * platform_cut
     agency = (amount - platform) * agency_cut
     return amount - platform - agency, platform, agency
-
 
 
 def within_budget(rows, cost, budget):
@@ -48,3 +85,158 @@ def within_budget(rows, cost, budget):
     start = np.searchsorted(rows, rows, side="left")
     spent_before_row = running[start] - cost[start]
     return running - spent_before_row <= budget[rows] + 1e-9
+
+
+class Ledger:
+    """Today's payments as (flat bond index, amount, kind) triples, with each fan's budget left."""
+
+    def __init__(self, shape: tuple[int, int], wallet: np.ndarray):
+        self.slots = shape[1]
+        self.budget = wallet.copy()
+        self.bonds = np.zeros(0, dtype=np.intp)
+        self.amounts = np.zeros(0)
+        self.kinds = np.zeros(0, dtype=np.int8)
+
+    def pay(self, bonds: np.ndarray, cost: np.ndarray, kind: str) -> np.ndarray:
+        """Record the purchases that fit each fan's budget (bonds sorted); return those bonds."""
+        rows = bonds // self.slots
+        fits = within_budget(rows, cost, self.budget)
+        bonds, cost, rows = bonds[fits], cost[fits], rows[fits]
+        np.subtract.at(self.budget, rows, cost)
+        self.bonds = np.concatenate([self.bonds, bonds])
+        self.amounts = np.concatenate([self.amounts, cost])
+        self.kinds = np.concatenate([self.kinds, np.full(bonds.size, SPEND_KINDS.index(kind),
+                                                         dtype=np.int8)])
+        return bonds
+
+    def per_fan(self) -> np.ndarray:
+        return np.bincount(self.bonds // self.slots, weights=self.amounts,
+                           minlength=self.budget.size)
+
+    def per_kind(self) -> np.ndarray:
+        return np.bincount(self.kinds, weights=self.amounts, minlength=len(SPEND_KINDS))
+
+
+def monthly_means(model, rows):
+    """Disposable money per 30 days of the fans in `rows`."""
+    return MONTH * model.fans.income[rows]
+
+
+def buy(model, eligible, price, ledger, kind, per_fan=False):
+    """Draw today's purchases of one kind; returns the flat bond indices that paid.
+
+    The purchase probability never exceeds `spend_propensity`, so bonds are
+    first drawn at that rate and then thinned by the exact probability: the
+    same Bernoulli draws, evaluated on a few bonds instead of all. `price` is
+    per creator (an array over creators) or, with ``per_fan``, per fan.
+    """
+    p, f, b, rng = model.params, model.fans, model.bonds, model.rng
+    bonds_ = bernoulli_positions(rng, eligible.size, p.spend_propensity)
+    bonds_ = bonds_[eligible.flat[bonds_]]
+    rows = bonds_ // p.max_follows
+    cost = price[rows] if per_fan else price[model.slots.flat[bonds_]]
+    prob = purchase_probability(b.attachment.flat[bonds_], cost, monthly_means(model, rows),
+                                ledger.budget[rows], 1.0, p.spend_attachment_power,
+                                f.literacy[rows], p.literacy_effect, p.price_sensitivity)
+    ok = rng.random(bonds_.size) < prob
+    return ledger.pay(bonds_[ok], cost[ok], kind)
+
+
+def subscriptions(model, day, able, ledger) -> None:
+    """Renew or cancel the subscriptions due today; draw new ones."""
+    p, b, c, s, rng = model.params, model.bonds, model.creators, model.slots, model.rng
+    offered = s.gather(c.offers_subscription, False)
+    price = np.append(c.subscription_price, 0.0)
+    due = np.flatnonzero((b.subscribed_until.ravel() == day) & (able & offered).ravel())
+    rows = due // p.max_follows
+    cancel = rng.random(due.size) < cancel_probability(
+        b.attachment.flat[due], b.anchor.flat[due], b.reciprocity.flat[due],
+        price[s.flat[due]], monthly_means(model, rows), p.subscription_churn,
+        p.churn_sensitivity, p.price_sensitivity)
+    renewing = due[~cancel]
+    renewed = ledger.pay(renewing, price[s.flat[renewing]], "subscription")
+    new = buy(model, able & offered & (b.subscribed_until < day), price, ledger, "subscription")
+    started = np.concatenate([renewed, new])
+    b.subscribed_until.flat[started] = day + MONTH
+    b.anchor.flat[started] = b.attachment.flat[started]
+    model.today.subscriptions_started += int(new.size)
+    model.today.subscriptions_cancelled += int(due.size - renewed.size)
+
+
+def donations(model, able, live_today, ledger):
+    """Gifts that scale with the giver's means; recognised only if read out on stream."""
+    p, f, c, s = model.params, model.fans, model.creators, model.slots
+    size = p.donation_size * f.income / max(p.fan_income, 1e-12)
+    donate = buy(model, able & s.gather(c.offers_donations, False), size, ledger, "donation",
+                 per_fan=True)
+    capacity = p.shoutouts_per_hour * live_today
+    read = read_out(s.flat[donate], size[donate // p.max_follows], capacity, model.rng)
+    recognition = np.zeros(model.bonds.creator.shape)
+    recognition.flat[donate[read]] = p.shoutout_value
+    model.today.donations_read += int(read.sum())
+    model.today.donations += int(donate.size)
+    return recognition
+
+
+def meetings(model, day, able, ledger, recognition) -> None:
+    """Creators holding a meeting today admit up to `meeting_capacity` paying fans."""
+    p, f, b, c, s, rng = model.params, model.fans, model.bonds, model.creators, model.slots, model.rng
+    holding = (c.active & ~c.burnt_out & c.offers_meetings & (c.break_until <= day)
+               & ((day + c.meeting_phase) % p.meeting_interval == 0))
+    model.today.meetings = holding.astype(float)
+    if not holding.any():
+        return
+    candidates = np.flatnonzero((able & s.gather(holding, False)).ravel())
+    rows = candidates // p.max_follows
+    want = purchase_probability(b.attachment.flat[candidates], p.meeting_price,
+                                monthly_means(model, rows), ledger.budget[rows], 1.0,
+                                p.spend_attachment_power, f.literacy[rows], p.literacy_effect,
+                                p.price_sensitivity)
+    candidates = candidates[rng.random(candidates.size) < want]
+    creator_of = s.flat[candidates]
+    order = np.lexsort((rng.random(candidates.size), creator_of))
+    candidates, creator_of = candidates[order], creator_of[order]
+    first = np.searchsorted(creator_of, creator_of, side="left")
+    admitted = np.sort(candidates[np.arange(candidates.size) - first < p.meeting_capacity])
+    attend = ledger.pay(admitted, np.full(admitted.size, p.meeting_price), "meeting")
+    b.met.flat[attend] = True
+    recognition.flat[attend] += 1.0
+
+
+def purchases(model, day, live_today, ledger):
+    """Subscriptions, donations and fan meetings of the day; returns their recognition per bond.
+
+    Paid messages are bought where they are sent (:mod:`sim.dynamics.interaction`).
+    """
+    f = model.fans
+    f.wallet = np.minimum(f.wallet + f.income, MONTH * WALLET_MONTHS * f.income)
+    able = model.slots.valid & ~f.banned[:, None]  # quit creators have no bonds
+    subscriptions(model, day, able, ledger)
+    recognition = donations(model, able, live_today, ledger)
+    meetings(model, day, able, ledger, recognition)
+    return recognition
+
+
+def settle(model, ledger, day) -> None:
+    """Move money from fans to creators, the platform and agencies (conserved exactly)."""
+    p, f, b, c, s = model.params, model.fans, model.bonds, model.creators, model.slots
+    per_fan = ledger.per_fan()
+    f.wallet -= per_fan
+    f.spent += per_fan
+    f.last_paid[per_fan > 0] = day
+    b.recent_spend -= b.recent_spend / MONTH
+    np.add.at(b.recent_spend.reshape(-1), ledger.bonds, ledger.amounts)
+    amount = np.bincount(s.flat[ledger.bonds], weights=ledger.amounts,
+                         minlength=p.n_creators + 1)[: p.n_creators]
+    to_creator, to_platform, to_agency = split_payment(amount, p.platform_cut, c.agency_cut)
+    c.income += to_creator
+    c.recent_income += (to_creator - c.recent_income) / MONTH
+    model.platform.revenue += to_platform.sum()
+    model.platform.agency_revenue += to_agency.sum()
+    model.today.spending = per_fan
+    for kind, total in zip(SPEND_KINDS, ledger.per_kind(), strict=True):
+        model.spending_by_kind[kind] += float(total)
+    model.totals["paid"] += amount.sum()
+    model.totals["creator_income"] += to_creator.sum()
+    model.totals["platform"] += to_platform.sum()
+    model.totals["agency"] += to_agency.sum()

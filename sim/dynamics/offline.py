@@ -1,4 +1,9 @@
-"""Mechanism 3: displacement of offline ties, loneliness and wellbeing."""
+"""Mechanism 3: displacement of offline ties, loneliness and wellbeing.
+
+Time on the platform is not spent with offline ties, which weaken when
+neglected; a lockdown removes offline contact and moves part of that time to
+the platform; parasocial bonds relieve loneliness a little, less than real ties.
+"""
 
 from __future__ import annotations
 
@@ -23,10 +28,29 @@ def social_support(strength, u, v, degree):
     return np.divide(total, degree, out=np.zeros(n), where=degree > 0)
 
 
+def felt_support(support, strongest_attachment, surrogacy):
+    """Support as felt: s + surrogacy * min(1, A_max) * (1 - s).
+
+    A parasocial bond fills part of the gap that missing offline support leaves
+    (social surrogacy, Derrick, Gabriel & Hugenberg 2009), never more than a
+    real tie would (surrogacy < 1).
+    """
+    return support + surrogacy * np.minimum(1.0, strongest_attachment) * (1.0 - support)
+
+
 def update_loneliness(loneliness, trait, support, rate):
     """L' = L + r (L* - L), L* = (trait + (1 - support)) / 2: loneliness follows lost support."""
     target = 0.5 * (trait + (1.0 - support))
     return np.clip(loneliness + rate * (target - loneliness), 0.0, 1.0)
+
+
+def displaced_hours(free_time, platform_hours, contact, compensation):
+    """Offline hours a lockdown removes that move to the platform (Bond 2021).
+
+    Of the offline time (free time - platform time) a share 1 - contact is lost
+    to the lockdown; a share `compensation` of that loss is spent online instead.
+    """
+    return compensation * (1.0 - contact) * np.maximum(0.0, free_time - platform_hours)
 
 
 def wellbeing_target(support, loneliness, loneliness_mean, strongest_attachment, overuse,
@@ -52,3 +76,20 @@ def overuse(platform_hours, free_time):
 def relax(value, target, rate):
     """First-order approach of a state to its target: x' = x + r (x* - x)."""
     return value + rate * (target - value)
+
+
+def step(model) -> None:
+    """Offline ties, loneliness and wellbeing follow the time left for real life."""
+    p, f = model.params, model.fans
+    f.offline_hours = (p.free_time - f.platform_hours) * model.contact
+    u, v = model.tie_u, model.tie_v
+    model.tie_strength = update_ties(model.tie_strength, f.offline_hours[u], f.offline_hours[v],
+                                     *model.tie_degrees, p.tie_maintenance, p.tie_decay)
+    f.support = social_support(model.tie_strength, u, v, model.degree)
+    f.loneliness = update_loneliness(f.loneliness, f.loneliness_trait,
+                                     felt_support(f.support, model.strongest, p.surrogacy),
+                                     p.loneliness_rate)
+    f.grief *= 1.0 - p.grief_decay
+    target = wellbeing_target(f.support, f.loneliness, p.loneliness_mean, model.strongest,
+                              overuse(f.platform_hours, p.free_time), f.victimisation, f.grief, p)
+    f.wellbeing = np.clip(relax(f.wellbeing, target, p.wellbeing_rate), 0.0, 1.0)

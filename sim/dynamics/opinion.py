@@ -1,8 +1,14 @@
-"""Mechanism 8: identity and politics: fans drift toward the views of those they follow."""
+"""Mechanism 8: identity and politics. Fans drift toward the views of those they follow,
+follow a politician's stance shifts out of loyalty, and join the pile-ons of the
+leaders they are loyal to and agree with."""
 
 from __future__ import annotations
 
 import numpy as np
+
+from sim.params import CREATOR_KINDS
+
+POLITICIAN = CREATOR_KINDS.index("politician")
 
 
 def drift_opinions(opinion, creator_opinion, attachment, valid, influence):
@@ -24,3 +30,55 @@ def unfollow_probability(opinion, creator_opinion, attachment, rate, tolerance):
     """
     distance = np.abs(opinion[:, None] - creator_opinion)
     return np.minimum(1.0, rate * np.maximum(0.0, distance - tolerance) * (1.0 - attachment) ** 2)
+
+
+def shift_stances(opinion, kind, drift, rng):
+    """Politicians' stances wander (s.d. `drift` per day); other creators keep theirs."""
+    moves = (kind == POLITICIAN) & (drift > 0)
+    if not moves.any():
+        return opinion
+    shifted = opinion + np.where(moves, drift * rng.standard_normal(opinion.size), 0.0)
+    return np.clip(shifted, -1.0, 1.0)
+
+
+def pile_on_probability(loyalty, opinion, instigator_opinion, target_opinion, rate, literacy,
+                        literacy_effect):
+    """Daily chance a supporter joins the instigator's pile-on on a dissenter.
+
+    p = rate * A_instigator * (1 - |x - y_I| / 2) * |x - y_T| / 2 * (1 - e_lit lit):
+    loyalty to the person (attachment) and alignment (close to the instigator,
+    far from the target) make a joiner; media literacy restrains.
+    """
+    align = (1.0 - np.abs(opinion - instigator_opinion) / 2.0) * np.abs(opinion - target_opinion) / 2.0
+    return np.minimum(1.0, rate * loyalty * align * (1.0 - literacy_effect * literacy))
+
+
+def choose_conflict(model):
+    """Instigator: the most-followed creator; target: the rival sharing most of its fans."""
+    p, b, c = model.params, model.bonds, model.creators
+    instigator = model.most_followed()
+    if instigator is None or c.active.sum() < 2:
+        return None
+    fans = (b.creator == instigator).any(axis=1)
+    shared = np.bincount(b.creator[fans][b.creator[fans] >= 0], minlength=p.n_creators)
+    score = np.where(c.active, shared + c.audience / (c.audience.max() + 1.0), -1.0)
+    score[instigator] = -1.0
+    return instigator, int(np.argmax(score))
+
+
+def step(model) -> None:
+    """Stances shift, fans drift toward their creators' views, detached dissenters leave."""
+    p, f, b, c, s = model.params, model.fans, model.bonds, model.creators, model.slots
+    c.opinion = shift_stances(c.opinion, c.kind, p.stance_drift, model.rng)
+    y = s.gather(c.opinion)
+    f.opinion = drift_opinions(f.opinion, y, b.attachment, s.valid, p.opinion_influence)
+    # Only bonds beyond the tolerated disagreement can be dropped: draw for those alone.
+    far = np.flatnonzero((np.abs(f.opinion[:, None] - y) > p.opinion_tolerance) & (b.creator >= 0))
+    r = far // p.max_follows
+    leave_p = unfollow_probability(f.opinion[r], y.flat[far][:, None],
+                                   b.attachment.flat[far][:, None], p.unfollow_rate,
+                                   p.opinion_tolerance)[:, 0]
+    leave = np.zeros(b.creator.size, dtype=bool)
+    leave[far[model.rng.random(far.size) < leave_p]] = True
+    model.today.unfollows += int(leave.sum())
+    b.clear(leave.reshape(b.creator.shape))

@@ -1,0 +1,156 @@
+"""Does each headline mechanism carry its effect? Paired runs with it on and off.
+
+Each check runs the same seeds twice, differing in one setting (common random
+numbers), and reports the mean paired difference of one outcome with its 95 %
+t-interval across seeds. A check is "shown" only when the interval lies on the
+expected side of zero ("none" checks expect exactly zero difference in every
+seed); otherwise it is "not shown" or "opposite". The world is meant to be
+realistic in audience size: hundreds of followers for the median creator.
+
+    python experiments/mechanism_effects.py                      # defaults below
+    python experiments/mechanism_effects.py --fans 20000 --creators 60 --seeds 8 --workers 2
+
+Writes results/mechanism_effects/summary.md and effects.csv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script from a checkout
+    sys.path.insert(0, str(ROOT))
+
+from sim.model import ParasocialModel  # noqa: E402
+
+LOCKDOWN = (120, 60)  # start day and length of the lockdown check
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    question: str
+    outcome: str
+    expect: str  # "up", "down" or "none"
+    treated: dict
+    base: dict = field(default_factory=dict)
+    window: tuple[int, int] | None = None  # mean over these days instead of the last day
+
+
+NO_SHOCK = {"stress_noise": 0.0}
+CHECKS = [
+    Check("paid_reciprocity", "paid messages (per message) raise perceived reciprocity",
+          "mean_reciprocity", "up", {"paid_messages": "per_message"}),
+    Check("paid_spending", "paid messages (per message) raise spending",
+          "monthly_spending", "up", {"paid_messages": "per_message"}),
+    Check("subscription_reciprocity", "messages with a subscription raise perceived reciprocity",
+          "mean_reciprocity", "up", {"paid_messages": "subscription"}),
+    Check("feed_concentration", "engagement ranking concentrates audiences (vs chronological)",
+          "audience_gini", "up", {"feed": "engagement"}, {"feed": "chronological"}),
+    Check("feed_top_views", "engagement ranking concentrates views (vs chronological)",
+          "views_top1_share", "up", {"feed": "engagement"}, {"feed": "chronological"}),
+    Check("lockdown_hours", "a lockdown raises platform hours (mean over the lockdown)",
+          "platform_hours", "up", {"lockdown_day": LOCKDOWN[0], "lockdown_days": LOCKDOWN[1]},
+          window=(LOCKDOWN[0], LOCKDOWN[0] + LOCKDOWN[1])),
+    Check("burnout_without_shock", "without the random shock, demands still burn creators out",
+          "ever_burnt_out", "up", NO_SHOCK,
+          {**NO_SHOCK, "load_stress": 0.0, "demand_stress": 0.0, "harassment_stress": 0.0}),
+    Check("burnout_harassment", "harassment adds to burnout (no random shock)",
+          "creator_stress", "up", NO_SHOCK, {**NO_SHOCK, "harassment_stress": 0.0}),
+    Check("burnout_shock", "the random shock adds to burnout (compare its size with the above)",
+          "ever_burnt_out", "up", {}, NO_SHOCK),
+    Check("moderation_idle", "moderation with nothing to detect changes nothing",
+          "hostility", "none", {"harassment_rate": 0.0, "moderation": 0.9},
+          {"harassment_rate": 0.0}),
+    Check("moderation_effect", "moderation lowers hostility (mean over the run)",
+          "hostility", "down", {"moderation": 0.5}, window=(1, 10**9)),
+    Check("posting_binds", "twice the posts: fans see more, but the attention budget binds "
+          "(relative change in posts seen per fan < +100 %)", "posts_seen", "up",
+          {"posting_rate": 2.0}, {"posting_rate": 1.0}),
+]
+
+
+def outcome_value(frame: pd.DataFrame, check: Check) -> float:
+    if check.window is None:
+        return float(frame[check.outcome].iloc[-1])
+    lo, hi = check.window
+    return float(frame[check.outcome].iloc[lo:hi].mean())
+
+
+def run(args) -> pd.DataFrame:
+    params, seed, steps = args
+    model = ParasocialModel(rng=seed, **params)
+    model.run_for(steps)
+    return model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--fans", type=int, default=10_000, help="fans in the world")
+    parser.add_argument("--creators", type=int, default=30, help="creators in the world")
+    parser.add_argument("--steps", type=int, default=365, help="days per run")
+    parser.add_argument("--seeds", type=int, default=6, help="paired replicates per check")
+    parser.add_argument("--workers", type=int, default=2, help="processes")
+    parser.add_argument("--preset", default="influencer", help="preset of the world")
+    parser.add_argument("--only", nargs="*", help="names of checks to run (default: all)")
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "mechanism_effects",
+                        help="folder for summary.md and effects.csv")
+    a = parser.parse_args(argv)
+    checks = [c for c in CHECKS if not a.only or c.name in a.only]
+    world = {"preset": a.preset, "n_fans": a.fans, "n_creators": a.creators}
+    ParasocialModel(**{**world, "n_fans": 100, "n_creators": 2})  # validate before any work
+    arms = {}
+    for c in checks:
+        for arm in (c.base, c.treated):
+            arms[tuple(sorted(arm.items()))] = arm
+    jobs = [(key, seed) for key in arms for seed in range(1, a.seeds + 1)]
+    with ProcessPoolExecutor(a.workers) as pool:
+        frames = dict(zip(jobs, pool.map(run, [({**world, **arms[k]}, s, a.steps) for k, s in jobs]),
+                          strict=True))
+    rows = []
+    for c in checks:
+        base, treated = tuple(sorted(c.base.items())), tuple(sorted(c.treated.items()))
+        b = np.array([outcome_value(frames[base, s], c) for s in range(1, a.seeds + 1)])
+        t = np.array([outcome_value(frames[treated, s], c) for s in range(1, a.seeds + 1)])
+        d = t - b
+        half = (stats.t.ppf(0.975, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size)
+                if d.size > 1 and d.std() > 0 else 0.0)
+        lo, hi = d.mean() - half, d.mean() + half
+        if c.expect == "none":
+            verdict = "shown" if np.all(d == 0) else ("not shown" if lo <= 0 <= hi else "opposite")
+        else:
+            sign = 1 if c.expect == "up" else -1
+            verdict = ("shown" if sign * lo > 0 else "opposite" if sign * hi < 0 else "not shown")
+        rows.append({"check": c.name, "question": c.question, "outcome": c.outcome,
+                     "expect": c.expect, "base": b.mean(), "treated": t.mean(),
+                     "difference": d.mean(), "ci_lo": lo, "ci_hi": hi,
+                     "relative": d.mean() / b.mean() if b.mean() else np.nan, "verdict": verdict})
+    table = pd.DataFrame(rows)
+    a.out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(a.out / "effects.csv", index=False)
+    lines = [f"# Mechanism effects: paired runs ({a.seeds} seeds, {a.fans} fans, {a.creators} "
+             f"creators, {a.steps} days, preset {a.preset})", "",
+             f"Command: `python experiments/mechanism_effects.py --fans {a.fans} --creators "
+             f"{a.creators} --steps {a.steps} --seeds {a.seeds} --preset {a.preset}`", "",
+             "| check | outcome | base | treated | difference [95 % CI] | relative | verdict |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['question']} | `{r['outcome']}` | {r['base']:.4g} | {r['treated']:.4g} "
+                     f"| {r['difference']:+.4g} [{r['ci_lo']:+.4g}, {r['ci_hi']:+.4g}] "
+                     f"| {r['relative']:+.1%} | {r['verdict']} |")
+    text = "\n".join(lines) + "\n"
+    (a.out / "summary.md").write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,71 @@
+"""Mechanism 2 (continued): who follows whom. Faded and frustrated bonds are unfollowed;
+the platform recommends new creators by its feed policy, and fans follow into free slots."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.dynamics import attention
+from sim.dynamics.hostility import fandom_mean
+from sim.state import bernoulli_positions
+
+NEW_FOLLOW = 0.05  # attachment of a new follow: curiosity, above the fade level
+
+
+def unfollow_probability(attachment, frustration, fade_level, fade_rate, frustration_rate):
+    """Daily unfollow chance: fade_rate [A < fade_level] + frustration_rate * F^2.
+
+    A bond whose attachment has faded is dropped at a steady rate; a frustrated
+    one is dropped the faster the more frustrated the fan (unmet expectations).
+    """
+    return np.minimum(1.0, fade_rate * (attachment < fade_level) + frustration_rate * frustration**2)
+
+
+def unfollow(model) -> None:
+    """Drop faded and frustrated bonds (drawn for a few candidates, then thinned exactly)."""
+    p, b, rng = model.params, model.bonds, model.rng
+    ceiling = min(1.0, p.fade_unfollow + p.frustration_unfollow)
+    candidates = bernoulli_positions(rng, b.creator.size, ceiling)
+    candidates = candidates[b.creator.flat[candidates] >= 0]
+    prob = unfollow_probability(b.attachment.flat[candidates], b.frustration.flat[candidates],
+                                p.fade_level, p.fade_unfollow, p.frustration_unfollow)
+    leave = np.zeros(b.creator.size, dtype=bool)
+    leave[candidates[rng.random(candidates.size) * ceiling < prob]] = True
+    model.today.unfollows += int(leave.sum())
+    b.clear(leave.reshape(b.creator.shape))
+
+
+def discover(model) -> None:
+    """The platform recommends a creator; the fan follows into a free or faded slot.
+
+    A new follow starts at `NEW_FOLLOW` attachment (above `fade_level`, so it is
+    not dropped before it has had a chance).
+    """
+    p, f, b, c, rng = model.params, model.fans, model.bonds, model.creators, model.rng
+    hostile = (fandom_mean(f.hostility, b.attachment, model.slots.index, p.n_creators)
+               if p.feed == "wellbeing" else 0.0)
+    probs = attention.recommendation_weights(p.feed, c.appeal, c.posts, c.engagement,
+                                             p.popularity_bias, hostile, c.active)
+    if probs.sum() == 0:
+        return
+    fans = np.flatnonzero(~f.banned & (rng.random(p.n_fans) < p.discovery_rate))
+    pick = rng.choice(p.n_creators, size=fans.size, p=probs)
+    rows = b.creator[fans]
+    fresh = ~(rows == pick[:, None]).any(axis=1)
+    strength = np.where(rows >= 0, b.attachment[fans], -1.0)
+    slot = strength.argmin(axis=1)
+    open_slot = strength[np.arange(fans.size), slot] < p.fade_level
+    ok = fresh & open_slot
+    fans, slot, pick = fans[ok], slot[ok], pick[ok]
+    mask = np.zeros(b.creator.shape, dtype=bool)
+    mask[fans, slot] = True
+    b.reset(mask)
+    b.creator[fans, slot] = pick
+    b.attachment[fans, slot] = NEW_FOLLOW
+    model.today.follows += int(fans.size)
+
+
+def step(model) -> None:
+    """Today's unfollows, then today's recommendations."""
+    unfollow(model)
+    discover(model)

@@ -1,0 +1,161 @@
+"""Every mechanism is tested by its absence: switch it off, and its outcome must move.
+
+Each row names a mechanism, the setting that disconnects it (its strength set to
+zero, or its feature off), the outcome it carries and the direction that outcome
+must move without it. A world warms up for `WARM` days; two exact copies of it
+then run `DAYS` more days, one with the row's base settings and one with the
+mechanism off (`ParasocialModel.update_params`), with the same random numbers.
+The copies differ only through the mechanism, so one whose code is disconnected
+(its effect replaced by zero or identity) leaves them alike and fails its row.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+
+import numpy as np
+import pytest
+
+from sim.model import ParasocialModel
+
+WORLD = dict(n_fans=2000, n_creators=10)  # 200 fans per creator
+WARM = 60
+DAYS = 3
+
+
+@cache
+def warm(preset: str) -> ParasocialModel:
+    model = ParasocialModel(preset=preset, rng=11, **WORLD)
+    model.run_for(WARM)
+    return model
+
+
+@cache
+def outcomes(preset: str, items: tuple, days: int) -> dict:
+    model = copy.deepcopy(warm(preset))
+    model.update_params(**dict(items))
+    model.run_for(days)
+    summary = model.datacollector.get_model_vars_dataframe().iloc[-days:].mean().to_dict()
+    f, b, c = model.fans, model.bonds, model.creators
+    lonely = f.loneliness_trait >= np.quantile(f.loneliness_trait, 0.75)  # the lonely by disposition
+    summary["lonely_hours"] = float(f.platform_hours[lonely].mean())
+    summary["lonely_attachment"] = float(model.strongest[lonely].mean())
+    focal = np.flatnonzero(model.strongest > 0.2)
+    creator = b.creator[focal, np.argmax(b.attachment[focal], axis=1)]
+    summary["focal_disagreement"] = float(np.abs(f.opinion[focal] - c.opinion[creator]).mean())
+    return summary
+
+
+def value(preset, outcome, days, **changes):
+    return outcomes(preset, tuple(sorted(changes.items())), days)[outcome]
+
+
+POOR = {"income_need": 1e9, "creator_grace": 0, "income_quit_rate": 0.2, "creator_entry_rate": 0.0}
+
+# (mechanism, preset, base settings, disconnecting settings, outcome, direction when disconnected,
+#  and optionally the days to run, for slow outcomes)
+ABSENCES = [
+    # mechanism 1: exposure builds attachment
+    ("self-disclosure", "influencer", {}, {"disclosure_weight": 0.0}, "mean_attachment", "down"),
+    ("direct address", "influencer", {}, {"address_weight": 0.0}, "mean_attachment", "down"),
+    ("live streams", "streamer", {}, {"live_weight": 0.0}, "mean_attachment", "down"),
+    ("recognition", "influencer", {}, {"recognition_weight": 0.0}, "mean_attachment", "down"),
+    ("absorption reinforcement", "influencer", {}, {"absorption_reinforcement": 0.0},
+     "mean_attachment", "down"),
+    ("literacy damping", "influencer", {}, {"literacy_effect": 0.0}, "mean_attachment", "up"),
+    ("loneliness raises gain", "influencer", {"loneliness_effect": 5.0}, {"loneliness_effect": 0.0},
+     "lonely_attachment", "down"),
+    # mechanism 2: the platform and attention
+    ("notifications", "influencer", {}, {"notifications": 0.0}, "platform_hours", "down"),
+    ("attachment pull", "influencer", {}, {"attachment_pull": 0.0}, "platform_hours", "down"),
+    ("loneliness pull", "influencer", {}, {"loneliness_pull": 0.0}, "lonely_hours", "down"),
+    ("time limit", "influencer", {"time_limit": 1.5}, {"time_limit": float("inf")},
+     "platform_hours", "up"),
+    ("attention budget binds", "influencer", {"posting_rate": 3.0, "initial_follows": 4},
+     {"posting_rate": 3.0, "initial_follows": 4, "followed_share": 1.0}, "posts_seen", "up"),
+    ("engagement feed", "influencer", {}, {"feed": "chronological"}, "audience_gini", "down"),
+    ("popularity signal", "influencer", {}, {"popularity_bias": 0.0}, "audience_gini", "down", 30),
+    ("discovery", "influencer", {}, {"discovery_rate": 0.0}, "unfollows", "down"),
+    ("faded bonds unfollowed", "influencer", {}, {"fade_unfollow": 0.0}, "unfollows", "down"),
+    ("frustration unfollows", "influencer", {"frustration_unfollow": 0.5},
+     {"frustration_unfollow": 0.0}, "unfollows", "down"),
+    # mechanism 3: offline life
+    ("tie maintenance", "influencer", {}, {"tie_maintenance": 0.0}, "offline_support", "down"),
+    ("social surrogacy", "influencer", {}, {"surrogacy": 0.0}, "loneliness", "up"),
+    ("lockdown compensation", "influencer", {"lockdown_day": WARM + 1},
+     {"lockdown_day": WARM + 1, "lockdown_compensation": 0.0}, "platform_hours", "down"),
+    ("lockdown contact", "influencer", {"lockdown_day": WARM + 1}, {}, "offline_hours", "up"),
+    ("parasocial comfort", "influencer", {}, {"parasocial_comfort": 0.0}, "wellbeing", "down"),
+    ("overuse cost", "influencer", {}, {"overuse_cost": 0.0}, "wellbeing", "up"),
+    # mechanism 4: one-and-a-half-sided interaction
+    ("personal replies", "influencer", {}, {"reply_capacity": 0.0}, "focal_reciprocity", "down"),
+    ("fans' messages", "influencer", {}, {"message_rate": 0.0}, "focal_reciprocity", "down"),
+    ("names read on stream", "streamer", {}, {"chat_interaction": 0.0}, "focal_reciprocity", "down"),
+    ("paid broadcasts", "idol", {}, {"paid_messages": "off"}, "focal_reciprocity", "down"),
+    ("broadcast habituation", "idol", {}, {"broadcast_habituation": 0.0}, "focal_reciprocity", "up"),
+    ("subscriber broadcasts", "influencer", {"paid_messages": "subscription"},
+     {"paid_messages": "subscription", "broadcast_rate": 0.0}, "focal_reciprocity", "down"),
+    ("expectations from spending", "idol", {}, {"expectation_spend_weight": 0.0},
+     "frustrated_bonds", "down", 30),
+    ("expectations from reciprocity", "influencer", {}, {"expectation_reciprocity_weight": 0.0},
+     "frustrated_bonds", "down"),
+    ("creator boundaries", "influencer", {}, {"boundaries": 0.0}, "frustrated_bonds", "up"),
+    # mechanism 5: money
+    ("paid messages earn", "idol", {}, {"paid_messages": "off"}, "spent_paid_message", "down"),
+    ("price response", "influencer", {}, {"price_sensitivity": 0.0}, "monthly_spending", "up"),
+    ("subscription churn", "influencer", {"subscription_churn": 0.5}, {"subscription_churn": 0.0},
+     "subscribers", "up", 30),
+    ("satisfaction keeps subscribers", "influencer", {"subscription_churn": 0.5},
+     {"subscription_churn": 0.5, "churn_sensitivity": 0.0}, "subscribers", "down", 30),
+    ("donations read out", "streamer", {}, {"shoutouts_per_hour": 0.0}, "donations_read_share",
+     "down"),
+    ("fan meetings", "idol", {"meeting_interval": 3}, {"meeting_interval": 3, "fan_meetings": False},
+     "spent_meeting", "down"),
+    ("platform cut", "influencer", {}, {"platform_cut": 0.0}, "platform_revenue", "down"),
+    # mechanism 6: hostility
+    ("frustration to hostility", "influencer", {}, {"hostility_gain": 0.0}, "hostility", "down"),
+    ("fandom contagion", "influencer", {}, {"hostility_contagion": 0.0}, "hostility", "down"),
+    ("moderation", "influencer", {"moderation": 0.5}, {"moderation": 0.0}, "hostility", "up"),
+    ("sanctions", "influencer", {"moderation": 0.5}, {"moderation": 0.5, "sanction_effect": 0.0},
+     "hostility", "up"),
+    ("harassment harms", "influencer", {}, {"harassment_harm": 0.0}, "wellbeing", "up"),
+    ("stalking", "idol", {"stalking_rate": 0.5}, {"stalking_rate": 0.0}, "stalking", "down"),
+    # mechanism 7: creators
+    ("work beyond a sustainable day", "influencer", {"posting_rate": 3.0},
+     {"posting_rate": 3.0, "load_stress": 0.0}, "creator_stress", "down"),
+    ("unanswered demand", "influencer", {}, {"demand_stress": 0.0}, "creator_stress", "down"),
+    ("harassment stress", "influencer", {"harassment_rate": 3.0},
+     {"harassment_rate": 3.0, "harassment_stress": 0.0}, "creator_stress", "down"),
+    ("income buys help", "influencer", {"income_support": 5.0}, {"income_support": 0.0},
+     "creator_stress", "up"),
+    ("stressed creators cut output", "influencer", {}, {"adapt_cut": 0.0}, "posts", "up"),
+    ("breaks", "influencer", {"break_threshold": 0.0, "break_rate": 0.2},
+     {"break_threshold": 0.0, "break_rate": 0.0}, "on_break", "down"),
+    ("burnout lowers output", "influencer", {}, {"burnout_output": 1.0}, "posts", "up"),
+    ("burnt-out creators quit", "influencer",
+     {"burnout_threshold": 0.0, "quit_rate": 0.2, "creator_entry_rate": 0.0},
+     {"burnout_threshold": 0.0, "quit_rate": 0.0, "creator_entry_rate": 0.0}, "quit_creators",
+     "down"),
+    ("low income makes creators quit", "influencer", POOR, {**POOR, "income_quit_rate": 0.0},
+     "quit_creators", "down"),
+    ("newcomers enter", "influencer", {**POOR, "creator_entry_rate": 0.5}, POOR,
+     "active_creators", "down"),
+    # mechanism 8: identity and politics
+    ("opinion drift", "politician", {}, {"opinion_influence": 0.0}, "focal_disagreement", "up"),
+    ("politicians' stances shift", "politician", {"opinion_influence": 0.0, "stance_drift": 0.2},
+     {"opinion_influence": 0.0, "stance_drift": 0.0}, "focal_disagreement", "down"),
+    ("disagreeing followers leave", "politician", {"unfollow_rate": 0.5}, {"unfollow_rate": 0.0},
+     "unfollows", "down"),
+]
+
+
+@pytest.mark.parametrize("row", ABSENCES, ids=[row[0] for row in ABSENCES])
+def test_switching_a_mechanism_off_moves_its_outcome(row):
+    mechanism, preset, base, off, outcome, direction, *days = row
+    days = days[0] if days else DAYS
+    with_it, without = value(preset, outcome, days, **base), value(preset, outcome, days, **off)
+    if direction == "down":
+        assert without < with_it, f"{mechanism}: {outcome} {with_it} -> {without} without it"
+    else:
+        assert without > with_it, f"{mechanism}: {outcome} {with_it} -> {without} without it"
