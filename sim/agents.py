@@ -109,4 +109,4 @@ def builtin_feed(model, posts: np.ndarray) -> np.ndarray:
     """The feed named by ``model.params.feed`` (chronological, engagement or wellbeing)."""
     p = model.params
     return attention.feed_weights(p.feed, posts, model.bonds.attachment, p.engagement_boost,
-                                  p.notifications, model.fans.wellbeing)
+                                  model.fans.wellbeing)

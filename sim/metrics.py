@@ -177,6 +177,8 @@ OUTCOMES: dict[str, tuple[str, str, Callable]] = {
     "frustrated_bonds": ("bonds with frustration above 0.1", "share",
                          lambda m: float((m.bonds.frustration[m.bonds.valid] > 0.1).mean())
                          if m.bonds.valid.any() else 0.0),
+    "follows": ("new follows today, per fan", "follows/day",
+                lambda m: m.today.follows / m.params.n_fans),
     "unfollows": ("bonds dropped today, per fan", "unfollows/day",
                   lambda m: m.today.unfollows / m.params.n_fans),
     "posts_seen": ("followed creators' posts seen today, per fan", "posts/day",

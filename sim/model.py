@@ -110,8 +110,8 @@ class ParasocialModel(mesa.Model):
         live_today = self.creators.live_hours * output
         seen, live = attention.step(self, self.creators.posts, live_today)
         ledger = money.Ledger(self.bonds.creator.shape, self.fans.wallet)
-        recognitions = money.purchases(self, day, live_today, ledger)
-        recognitions += interaction.step(self, day, output, live, ledger)
+        recognitions, thanked = money.purchases(self, day, live_today, ledger)
+        recognitions += interaction.step(self, day, output, live, ledger, thanked)
         money.settle(self, ledger, day)
         bonds.step(self, seen, live, recognitions)
         hostility.step(self, day)
@@ -156,8 +156,9 @@ class ParasocialModel(mesa.Model):
         """Change parameters mid-run (a policy introduced on some day, a what-if from a state).
 
         Validated like the constructor's. Creator settings apply to the creators
-        already active too: posting and live hours, reply capacity, disclosure,
-        address and boundaries scale by new / old (0 switches them off), offers and
+        already active too: posting rate, live hours, reply capacity and minutes per
+        reply, disclosure, address, boundaries, chat share and broadcast rate scale
+        by new / old (0 switches them off; shares stay within [0, 1]), offers and
         prices are set; the other creator traits apply to newcomers only. Sizes
         cannot change.
         """

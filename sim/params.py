@@ -96,7 +96,7 @@ class Params:
                                  "income/discretionary-spend skew; 'whales' (Swrve)")
     spend_propensity: float = _p(0.02, "probability/day", 0, 1,
                                  "scale of daily purchase chance (full attachment, before "
-                                 "affordability and literacy)")
+                                 "price and literacy)")
     spend_attachment_power: float = _p(3.4, "exponent", 0, 10,
                                        "how steeply purchases rise with attachment")
     subscriptions: bool = _p(True, "switch", doc="creators offer monthly subscriptions")
@@ -498,7 +498,10 @@ def creator_params(p: Params, preset: str = "influencer") -> list[tuple[str, flo
         own = {name: PRESETS[kind][name] for name in CREATOR_FIELDS if name in PRESETS[kind]}
         values = {**p.to_dict(), **{n: PARAM_FIELDS[n].default for n in CREATOR_FIELDS},
                   **own, **changed, "kind": kind, "creator_mix": ""}
-        out.append((kind, share, Params(**values)))
+        try:
+            out.append((kind, share, Params(**values)))
+        except ValueError as error:
+            raise ValueError(f"creator_mix={p.creator_mix!r}: for its {kind}s, {error}") from None
     return out
 
 

@@ -189,6 +189,8 @@ class CreatorState:
                     values *= after / before
                 else:  # from or to nothing (or unlimited): every creator at the new level
                     values[:] = after * (self.resources if name == "reply_capacity" else 1.0)
+                if name in ("self_disclosure", "direct_address", "boundaries", "chat_interaction"):
+                    np.clip(values, 0.0, 1.0, out=values)
             elif name in self._SET:
                 getattr(self, self._SET[name])[:] = getattr(new, name)
             elif name == "paid_messages":

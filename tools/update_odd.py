@@ -34,7 +34,8 @@ def presets_table() -> str:
     rows = ["| preset | kind | overrides (every other parameter keeps its default) |",
             "|---|---|---|"]
     for name, overrides in PRESETS.items():
-        kind = overrides.get("kind", PARAM_FIELDS["kind"].default)
+        kind = ("mix (`creator_mix`)" if overrides.get("creator_mix")
+                else overrides.get("kind", PARAM_FIELDS["kind"].default))
         changes = ", ".join(f"`{k}={v}`" for k, v in overrides.items() if k != "kind")
         rows.append(f"| `{name}` | {kind} | {changes or '(none: the defaults)'} |")
     return "\n".join(rows)

@@ -35,21 +35,19 @@ def platform_hours(desired, free_time, time_limit, banned):
     return np.where(banned, 0.0, hours)
 
 
-def feed_weights(feed, posts, attachment, engagement_boost, notifications, wellbeing):
+def feed_weights(feed, posts, attachment, engagement_boost, wellbeing):
     """Rank weight of each followed creator's posts in a fan's feed.
 
     chronological: w = posts (volume only);
     engagement:    w = posts * (1 + boost * A), the bonds a fan engages with rise;
     wellbeing:     w = posts * (1 + boost * A * W), no amplification for fans doing badly.
-    Notifications push followed creators' posts further up: w *= (1 + nu).
+    (Notifications act on platform time and live viewing, not on the ranking.)
     """
     if feed == "chronological":
-        w = posts
-    elif feed == "engagement":
-        w = posts * (1.0 + engagement_boost * attachment)
-    else:
-        w = posts * (1.0 + engagement_boost * attachment * wellbeing[:, None])
-    return w * (1.0 + notifications)
+        return posts
+    if feed == "engagement":
+        return posts * (1.0 + engagement_boost * attachment)
+    return posts * (1.0 + engagement_boost * attachment * wellbeing[:, None])
 
 
 def posts_seen(weights, posts, budget):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.state import row_max
+
 
 def stimulus(seen, disclosure, address, live_watched, recognitions,
              disclosure_weight, address_weight, live_weight, recognition_weight):
@@ -96,3 +98,4 @@ def step(model, seen, live, recognitions) -> None:
     gap = unmet_expectation(expected, b.reciprocity)
     b.frustration = saturating_update(b.frustration, p.frustration_gain * gap,
                                       p.frustration_decay)
+    model.strongest = row_max(b.attachment)  # today's bonds pull and comfort from now on

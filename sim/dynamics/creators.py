@@ -31,19 +31,20 @@ def effective_resources(team, recent_income, income_support, income_reference):
 
 def update_stress(stress, load, unanswered, harassment, boundaries, resources, shock, load_stress,
                   demand_stress, harassment_stress, recovery):
-    """S' = S + D / R + e - r S, with demands
-    D = k_l max(0, load - 1) + k_d (1 - b) ln(1 + unanswered) + k_h ln(1 + harassment).
+    """S' = S + k_l max(0, load - 1) + [k_d (1 - b) ln(1 + unanswered) + k_h ln(1 + harassment)] / R
+    + e - r S.
 
-    Only work beyond a sustainable day strains; unanswered demand strains less
-    when the creator sets boundaries b; resources R buffer every demand;
-    recovery r pulls stress back; e is a life event (a random shock).
+    Only work beyond a sustainable day strains (the load already counts the
+    team sharing the work); unanswered demand strains less when the creator
+    sets boundaries b; resources R (team, the help income buys) buffer the
+    audience's demands and harassment; recovery r pulls stress back; e is a
+    life event (a random shock).
     Logarithms because the thousandth unanswered message weighs less than the first.
     """
-    demands = (load_stress * np.maximum(0.0, load - 1.0)
-               + demand_stress * (1.0 - boundaries) * np.log1p(unanswered)
-               + harassment_stress * np.log1p(harassment))
-    return np.clip(stress + demands / np.maximum(resources, 1e-9) + shock - recovery * stress,
-                   0.0, 1.0)
+    audience = (demand_stress * (1.0 - boundaries) * np.log1p(unanswered)
+                + harassment_stress * np.log1p(harassment))
+    strain = load_stress * np.maximum(0.0, load - 1.0) + audience / np.maximum(resources, 1e-9)
+    return np.clip(stress + strain + shock - recovery * stress, 0.0, 1.0)
 
 
 def burnout_state(burnt_out, stress, threshold, recovery_share):
@@ -136,7 +137,7 @@ def step(model, day, output) -> None:
     c.stress = np.where(c.active & c.human, stress, 0.0)  # AI creators do not tire
     starting = (c.active & ~on_break & (c.stress > p.break_threshold)
                 & (rng.random(p.n_creators) < p.break_rate))
-    c.break_until[starting] = day + p.break_days
+    c.break_until[starting] = day + 1 + p.break_days  # no output from tomorrow, for break_days
     c.burnt_out = c.active & burnout_state(c.burnt_out, c.stress, p.burnout_threshold,
                                            p.burnout_recovery)
     c.ever_burnt_out |= c.burnt_out

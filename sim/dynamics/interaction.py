@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.dynamics.money import monthly_means, purchase_probability
+from sim.dynamics.money import MONTH, monthly_means, purchase_probability
 from sim.params import PAID_MESSAGES
 from sim.state import bernoulli_positions
 
@@ -64,9 +64,9 @@ def receive(model, bonds_flat, count, recognitions) -> None:
 def paid_broadcasts(model, output, ledger, recognitions) -> None:
     """Creators selling messages one by one offer each broadcast to every follower.
 
-    A follower buys one with the purchase probability at `paid_message_appeal`
-    (attachment drives it, price against means and literacy restrain it), once
-    per broadcast the creator sends today.
+    A follower buys at most one a day, with chance min(1, rate * p): p is the
+    purchase probability at `paid_message_appeal` (attachment drives it, price
+    against means and literacy restrain it), `rate` the creator's broadcasts today.
     """
     p, f, b, c, s, rng = model.params, model.fans, model.bonds, model.creators, model.slots, model.rng
     rate = np.where(c.paid_mode == PER_MESSAGE, c.broadcast_rate * np.minimum(1.0, output), 0.0)
@@ -93,7 +93,8 @@ def subscriber_broadcasts(model, day, output, recognitions) -> None:
     rate = np.where(c.paid_mode == SUBSCRIPTION, c.broadcast_rate * np.minimum(1.0, output), 0.0)
     if not rate.any():
         return
-    subscribed = np.flatnonzero(((b.subscribed_until > day) & s.valid).ravel())
+    subscribed = np.flatnonzero(((b.subscribed_until > day) & s.valid
+                                 & ~model.fans.banned[:, None]).ravel())
     count = np.append(rate, 0.0)[s.flat[subscribed]]
     subscribed, count = subscribed[count > 0], count[count > 0]
     receive(model, subscribed, count, recognitions)
@@ -110,11 +111,16 @@ def live_chat(model, output, live, recognitions) -> None:
     recognitions.flat[read] += p.shoutout_value
 
 
-def step(model, day, output, live, ledger):
-    """Today's recognitions per bond from replies, names read on stream and broadcasts."""
+def step(model, day, output, live, ledger, thanked):
+    """Today's recognitions per bond from replies, names read on stream and broadcasts.
+
+    `thanked` are the bonds (flat indices) of off-stream donors, each thanked by name
+    in a broadcast.
+    """
     b = model.bonds
-    b.broadcasts -= b.broadcasts / 30.0
+    b.broadcasts -= b.broadcasts / MONTH
     recognitions = np.zeros(b.creator.shape)
+    receive(model, thanked, 1.0, recognitions)
     messages(model, output, recognitions)
     paid_broadcasts(model, output, ledger, recognitions)
     subscriber_broadcasts(model, day, output, recognitions)

@@ -164,18 +164,22 @@ def subscriptions(model, day, able, ledger) -> None:
 
 
 def donations(model, able, live_today, ledger):
-    """Gifts that scale with the giver's means; recognised only if read out on stream."""
+    """Gifts that scale with the giver's means. On stream they are read out within the
+    creator's capacity (the rest go unrecognised); off stream each donor is thanked by
+    a name-inserted broadcast. Returns (recognition per bond, flat bonds to thank)."""
     p, f, c, s = model.params, model.fans, model.creators, model.slots
     size = p.donation_size * f.income / max(p.fan_income, 1e-12)
     donate = buy(model, able & s.gather(c.offers_donations, False), size, ledger, "donation",
                  per_fan=True)
-    capacity = p.shoutouts_per_hour * live_today
-    read = read_out(s.flat[donate], size[donate // p.max_follows], capacity, model.rng)
+    on_stream = live_today[s.flat[donate]] > 0
+    streamed = donate[on_stream]
+    read = read_out(s.flat[streamed], size[streamed // p.max_follows],
+                    p.shoutouts_per_hour * live_today, model.rng)
     recognition = np.zeros(model.bonds.creator.shape)
-    recognition.flat[donate[read]] = p.shoutout_value
+    recognition.flat[streamed[read]] = p.shoutout_value
     model.today.donations_read += int(read.sum())
-    model.today.donations += int(donate.size)
-    return recognition
+    model.today.donations += int(streamed.size)
+    return recognition, donate[~on_stream]
 
 
 def meetings(model, day, able, ledger, recognition) -> None:
@@ -204,17 +208,18 @@ def meetings(model, day, able, ledger, recognition) -> None:
 
 
 def purchases(model, day, live_today, ledger):
-    """Subscriptions, donations and fan meetings of the day; returns their recognition per bond.
+    """Subscriptions, donations and fan meetings of the day.
 
-    Paid messages are bought where they are sent (:mod:`sim.dynamics.interaction`).
+    Returns their recognition per bond and the donors to thank by broadcast (off
+    stream). Paid messages are bought where they are sent (:mod:`sim.dynamics.interaction`).
     """
     f = model.fans
     f.wallet = np.minimum(f.wallet + f.income, MONTH * WALLET_MONTHS * f.income)
     able = model.slots.valid & ~f.banned[:, None]  # quit creators have no bonds
     subscriptions(model, day, able, ledger)
-    recognition = donations(model, able, live_today, ledger)
+    recognition, thanked = donations(model, able, live_today, ledger)
     meetings(model, day, able, ledger, recognition)
-    return recognition
+    return recognition, thanked
 
 
 def settle(model, ledger, day) -> None:

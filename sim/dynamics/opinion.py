@@ -45,11 +45,12 @@ def pile_on_probability(loyalty, opinion, instigator_opinion, target_opinion, ra
                         literacy_effect):
     """Daily chance a supporter joins the instigator's pile-on on a dissenter.
 
-    p = rate * A_instigator * (1 - |x - y_I| / 2) * |x - y_T| / 2 * (1 - e_lit lit):
-    loyalty to the person (attachment) and alignment (close to the instigator,
-    far from the target) make a joiner; media literacy restrains.
+    p = rate * A_instigator * clip(1/2 + (|x - y_T| - |x - y_I|) / 2) * (1 - e_lit lit):
+    loyalty to the person (attachment) and alignment (closer to the instigator
+    than to the target: 1/2 when equidistant) make a joiner; literacy restrains.
     """
-    align = (1.0 - np.abs(opinion - instigator_opinion) / 2.0) * np.abs(opinion - target_opinion) / 2.0
+    align = np.clip(0.5 + (np.abs(opinion - target_opinion)
+                           - np.abs(opinion - instigator_opinion)) / 2.0, 0.0, 1.0)
     return np.minimum(1.0, rate * loyalty * align * (1.0 - literacy_effect * literacy))
 
 
