@@ -48,11 +48,11 @@ class Check:
 NO_SHOCK = {"stress_noise": 0.0}
 CHECKS = [
     Check("paid_reciprocity", "paid messages (per message) raise perceived reciprocity",
-          "mean_reciprocity", "up", {"paid_messages": "per_message"}),
+          "focal_reciprocity", "up", {"paid_messages": "per_message"}),
     Check("paid_spending", "paid messages (per message) raise spending",
           "monthly_spending", "up", {"paid_messages": "per_message"}),
     Check("subscription_reciprocity", "messages with a subscription raise perceived reciprocity",
-          "mean_reciprocity", "up", {"paid_messages": "subscription"}),
+          "focal_reciprocity", "up", {"paid_messages": "subscription"}),
     Check("feed_concentration", "engagement ranking concentrates audiences (vs chronological)",
           "audience_gini", "up", {"feed": "engagement"}, {"feed": "chronological"}),
     Check("feed_top_views", "engagement ranking concentrates views (vs chronological)",
@@ -128,7 +128,8 @@ def main(argv=None) -> int:
             verdict = "shown" if np.all(d == 0) else ("not shown" if lo <= 0 <= hi else "opposite")
         else:
             sign = 1 if c.expect == "up" else -1
-            verdict = ("shown" if sign * lo > 0 else "opposite" if sign * hi < 0 else "not shown")
+            low, high = sorted((sign * lo, sign * hi))  # the interval, turned to the expected side
+            verdict = "shown" if low > 0 else "opposite" if high < 0 else "not shown"
         rows.append({"check": c.name, "question": c.question, "outcome": c.outcome,
                      "expect": c.expect, "base": b.mean(), "treated": t.mean(),
                      "difference": d.mean(), "ci_lo": lo, "ci_hi": hi,
