@@ -109,8 +109,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
 # The public names, grouped as in the table above (a literal, so linters and IDEs read it).
 __all__ = [
     "ParasocialModel", "Fan", "Creator", "Platform", "builtin_feed",
@@ -145,12 +143,16 @@ _EXPORTS: dict[str, str] = {
 }
 
 # Submodules reachable as attributes after a bare `import sim` (e.g. `sim.plots.run_figure`).
-_SUBMODULES = ("agents", "app", "experiment", "metrics", "model", "params", "plots", "report",
-               "runner", "sensitivity", "simulate", "state", "validation", "validation_report",
-               "dynamics", "cli")
+_SUBMODULES = ("agents", "app", "experiment", "metrics", "model", "params", "plots", "provenance",
+               "report", "runner", "sensitivity", "simulate", "state", "validation",
+               "validation_report", "dynamics", "cli")
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # one source: pyproject.toml (see sim.provenance)
+        from sim.provenance import package_version
+
+        return package_version() or "unknown"
     if name in _EXPORTS:
         value = getattr(importlib.import_module(_EXPORTS[name]), name)
         globals()[name] = value  # later look-ups skip this function

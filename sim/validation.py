@@ -1,4 +1,4 @@
-"""Pattern-oriented validation: the published patterns of MODEL.md, measured on the model.
+"""Pattern-oriented validation: the published patterns of docs/PATTERNS.md, measured on the model.
 
 Each replicate runs the default calibration and three paired counterfactuals
 from the same seed: without individual address (no replies, no names read on

@@ -137,3 +137,31 @@ def test_committed_results_are_reproduced_by_the_current_code(study):
         pd.testing.assert_frame_equal(fresh[columns].reset_index(drop=True),
                                       rows[columns].reset_index(drop=True), check_dtype=False,
                                       obj=f"{study} condition {run.condition}")
+
+
+# Paths a clone does not have (spelt in pieces, so that this file does not name them).
+OUTSIDE_PATHS = ("../" + "shared", "/" + "work/", "MODEL" + ".md")
+
+
+def test_no_tracked_file_names_a_path_outside_the_repository():
+    """The repository is self-contained: what the model must capture is in docs/PATTERNS.md."""
+    import subprocess
+
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    names = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True,
+                           check=True).stdout.split("\0")
+    hits = []
+    for name in filter(None, names):
+        path = ROOT / name
+        if not path.is_file():  # deleted in the work tree, not yet committed
+            continue
+        data = path.read_bytes()
+        if b"\0" in data[:8192]:  # binary: parquet parts, figures
+            continue
+        text = data.decode("utf-8", errors="replace")
+        for needle in OUTSIDE_PATHS:
+            if needle in text:
+                hits.append(f"{name}:{text[:text.index(needle)].count(chr(10)) + 1}: {needle}")
+    assert len(names) > 100  # the listing worked
+    assert not hits, "files naming a path outside the repository:\n" + "\n".join(hits)

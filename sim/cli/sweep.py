@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from sim.experiment import load_experiment
-from sim.report import write_report
-from sim.runner import EXECUTORS, RunError, SchedulerError, run_experiment
-
-# Bad input (ExperimentError, ResultsError are ValueErrors), a failed run, no scheduler, an
-# output folder that cannot be written (OSError: a file in the way, no permission).
-ERRORS = (ValueError, RunError, SchedulerError, OSError)
+from sim.cli import command_parser
+from sim.cli.errors import at_least, output_folder, work
+from sim.runner import EXECUTORS
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser(
-        "sweep", help="run every condition x replicate of an experiment file and report",
-        description="Run an experiment file's runs (only those not stored yet: an interrupted "
-                    "sweep resumes), then write summary.csv, figures and summary.md.")
+    p = command_parser(sub, "sweep", description=(
+        "Run an experiment file's runs (only those not stored yet: an interrupted sweep "
+        "resumes when given the same command), then write summary.csv, figures and "
+        "summary.md into the results folder."))
     p.add_argument("experiment", type=Path, metavar="EXPERIMENT_FILE",
                    help="TOML experiment file, e.g. experiments/posting_frequency.toml")
     p.add_argument("--workers", type=int, help="parallel workers (default: all cores)")
@@ -27,23 +22,27 @@ def add_parser(sub) -> None:
     p.add_argument("--scheduler", metavar="ADDR",
                    help="Dask scheduler address, e.g. tcp://host:8786 (default: "
                         "$DASK_SCHEDULER_ADDRESS with --executor dask, else a local cluster)")
-    p.add_argument("--replicates", type=int, help="replace the file's replicates")
-    p.add_argument("--steps", type=int, help="replace the file's steps (days)")
+    p.add_argument("--replicates", type=int, help="replace the file's number of replicates")
+    p.add_argument("--steps", type=int, help="replace the file's number of days")
     p.add_argument("--out", type=Path, help="results folder (default: results/<name>/)")
     p.set_defaults(func=sweep)
 
 
 def sweep(args) -> int:
-    """Load, run, report; bad input or a failed run prints one line and returns 2."""
-    try:
-        exp = load_experiment(args.experiment, replicates=args.replicates, steps=args.steps)
-        out = args.out or Path("results") / exp.name
-        executor = args.executor or ("dask" if args.scheduler else "processes")
+    """Check the input, run what is missing, report."""
+    from sim.experiment import ExperimentError, load_experiment
+    from sim.report import write_report
+    from sim.runner import ResultsError, run_experiment
+
+    at_least("--workers", args.workers, 1)
+    exp = load_experiment(args.experiment, replicates=args.replicates, steps=args.steps)
+    out = output_folder("--out", args.out or Path("results") / exp.name)
+    executor = args.executor or ("dask" if args.scheduler else "processes")
+    # A folder holding another design (ResultsError) is bad input found on the way.
+    with work(input_errors=(ResultsError, ExperimentError)):
         run_experiment(exp, out, executor=executor, workers=args.workers,
-                       scheduler=args.scheduler)
+                       scheduler=args.scheduler, progress=not args.quiet)
         summary = write_report(out)
-    except ERRORS as err:
-        print(f"parasocial sweep: error: {err}", file=sys.stderr)
-        return 2
-    print(f"{exp.n_runs} runs of {exp.name} stored in {out}; summary: {summary}")
+    if not args.quiet:
+        print(f"{exp.n_runs} runs of {exp.name} stored in {out}; summary: {summary}")
     return 0
