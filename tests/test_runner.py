@@ -103,11 +103,11 @@ def test_adding_replicates_runs_only_the_new_ones(tmp_path):
 
 def test_provenance_belongs_to_the_session_that_ran(tmp_path, monkeypatch):
     """A re-run with nothing left to do keeps the revision that made the runs; a resume records its own."""
-    import sim.runner as runner
+    from sim import provenance
 
-    monkeypatch.setattr(runner, "_git_revision", lambda: "rev-a")
+    monkeypatch.setattr(provenance, "git_revision", lambda: "rev-a")
     run_experiment(tiny(replicates=2), tmp_path, executor="serial", run_fn=fake_run, progress=False)
-    monkeypatch.setattr(runner, "_git_revision", lambda: "rev-b")
+    monkeypatch.setattr(provenance, "git_revision", lambda: "rev-b")
     run_experiment(tiny(replicates=2), tmp_path, executor="serial", run_fn=fake_run, progress=False)
     meta = json.loads((tmp_path / "metadata.json").read_text())
     assert meta["git_revision"] == "rev-a"
@@ -208,25 +208,3 @@ def test_cli_sweep_runs_the_real_model_end_to_end(tmp_path, capsys):
     assert main(["sweep", str(path), "--executor", "serial", "--out", str(out),
                  "--steps", "5"]) == 2  # a different design in the same folder
     assert "different design" in capsys.readouterr().err
-
-
-def test_revision_is_dirty_for_code_changes_not_for_rewritten_results(tmp_path):
-    import subprocess
-
-    from sim.runner import _git_revision
-
-    def git(*args):
-        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
-
-    git("init", "-q")
-    (tmp_path / "results").mkdir()
-    (tmp_path / "code.py").write_text("a = 1\n")
-    (tmp_path / "results" / "summary.md").write_text("old\n")
-    git("add", ".")
-    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x")
-    clean = _git_revision(tmp_path)
-    assert clean and not clean.endswith("-dirty")
-    (tmp_path / "results" / "summary.md").write_text("new\n")  # a sweep rewrote results
-    assert _git_revision(tmp_path) == clean
-    (tmp_path / "code.py").write_text("a = 2\n")
-    assert _git_revision(tmp_path) == clean + "-dirty"
