@@ -29,13 +29,16 @@ class SchedulerError(ConnectionError):
 
 
 class SerialExecutor(Executor):
-    """Runs each task at submission, in this process: for debugging and tiny sweeps."""
+    """Runs each task at submission, in this process: for debugging and tiny sweeps.
+
+    A task's error is kept in its future; Ctrl-C and SystemExit propagate at once.
+    """
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
         future: Future = Future()
         try:
             future.set_result(fn(*args, **kwargs))
-        except BaseException as err:
+        except Exception as err:
             future.set_exception(err)
         return future
 

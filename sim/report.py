@@ -29,7 +29,7 @@ from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
 from sim import sensitivity
-from sim.store import child, load_metadata, load_results
+from sim.store import ResultsError, child, load_metadata, load_results
 
 DPI = 120
 
@@ -46,7 +46,14 @@ def write_report(out_dir: str | Path, outcomes: list[str] | None = None) -> Path
     exp = meta["experiment"]
     outcomes = list(outcomes or exp["outcomes"])
     varied = list(exp["varied"])
+    # Outcome names come from the folder's metadata: the figures they name must stay inside it.
+    paths = {(kind, outcome): child(out / "figures", f"{kind}_{outcome}.png", "figure name")
+             for outcome in outcomes for kind in ("final", "time")}
     data = load_results(out)
+    missing = [name for name in [*varied, *outcomes] if name not in data.columns]
+    if missing:
+        raise ResultsError(f"{out}: metadata.json names {', '.join(map(repr, missing))}, which the "
+                           "stored data lack; restore metadata.json or run the sweep again")
     table = summarise(data, varied, outcomes)
     final = final_day(table)
     # With common random numbers, replicate r of every condition is the same world: compare
@@ -68,10 +75,8 @@ def write_report(out_dir: str | Path, outcomes: list[str] | None = None) -> Path
             drawn["time"] = time_figure(table, outcome, varied, labels)
         figures[outcome] = []
         for kind, fig in drawn.items():
-            # the outcome name comes from the folder's metadata: it must not lead outside
-            path = child(out / "figures", f"{kind}_{outcome}.png", "figure name")
-            fig.savefig(path, dpi=DPI)
-            figures[outcome].append(f"figures/{path.name}")
+            fig.savefig(paths[kind, outcome], dpi=DPI)
+            figures[outcome].append(f"figures/{paths[kind, outcome].name}")
 
     sens = None
     design = exp["design"]

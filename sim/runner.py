@@ -310,6 +310,9 @@ class _Metadata:
         self.path = out / METADATA
         self.old = read_json(self.path) if self.path.exists() else {}
         self.sessions = list(self.old.get("sessions", []))
+        for session in self.sessions:  # this sweep holds the lock: no other is running
+            if session.get("status") == "running":
+                session["status"] = "died (killed, or the machine stopped)"
         self.exp, self.runs, self.executor, self.workers = exp, runs, executor, workers
 
     def write(self, store: Store, status: str | None, seconds: float | None = None) -> None:

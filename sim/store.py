@@ -17,6 +17,7 @@ when it is read, so a damaged or swapped part is caught rather than mixed in.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -138,6 +139,10 @@ def locked(out: Path, wait: bool = False) -> Iterator[None]:
             check_folder(out)  # the other sweep may have changed it while this one waited
             yield
         finally:
+            # Removed while still held: a sweep waiting on this file then finds it gone and
+            # locks a fresh one (filelock retries), so no two sweeps ever both hold a lock.
+            with contextlib.suppress(OSError):
+                (out / LOCK).unlink()
             lock.release()
     finally:
         if created and not any(out.iterdir()):

@@ -208,3 +208,21 @@ def test_cli_sweep_runs_the_real_model_end_to_end(tmp_path, capsys):
     assert main(["sweep", str(path), "--executor", "serial", "--out", str(out),
                  "--steps", "5"]) == 2  # a different design in the same folder
     assert "different design" in capsys.readouterr().err
+
+
+def test_a_local_dask_cluster_listens_on_loopback_only():
+    import psutil
+
+    from sim.executors import open_executor
+
+    def listening() -> set[tuple[str, int]]:
+        me = psutil.Process()
+        return {(c.laddr.ip, c.laddr.port) for p in [me, *me.children(recursive=True)]
+                for c in p.net_connections("inet") if c.status == psutil.CONN_LISTEN}
+
+    before = listening()
+    with open_executor("dask", workers=1) as (pool, slots):
+        opened = listening() - before
+        assert pool.submit(sum, [1, 2]).result() == 3
+    assert len(opened) >= 3  # the scheduler, its dashboard, the worker (and its nanny)
+    assert {ip for ip, _ in opened} == {"127.0.0.1"}
