@@ -163,11 +163,25 @@ def _dask_client(workers: int | None, scheduler: str | None, connect_timeout: fl
         options = {"n_workers": workers or os.cpu_count() or 1, "threads_per_worker": 1,
                    "host": LOOPBACK, "dashboard_address": f"{LOOPBACK}:8787",
                    **(cluster_options or {})}
-        client = Client(**options, set_as_default=False)
+        with _ignoring_ctrl_c():  # its processes inherit this: Ctrl-C is for the sweep to handle
+            client = Client(**options, set_as_default=False)
     try:
         yield client
     finally:
         client.close()
+
+
+@contextmanager
+def _ignoring_ctrl_c() -> Iterator[None]:
+    """Ignore SIGINT while starting processes (main thread only: Python allows no other)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _check_address(address: str) -> None:

@@ -90,8 +90,12 @@ def atomic_write(path: Path, write: Callable[[Path], Any]) -> None:
 # --- the folder and its lock -----------------------------------------------------------
 
 
-def check_folder(out: Path) -> None:
-    """Fail before any run if ``out`` cannot become (or is not) a results folder."""
+def check_folder(out: Path, contents: bool = True) -> None:
+    """Fail before any run if ``out`` cannot become (or is not) a results folder.
+
+    ``contents`` false checks only that the path can be written: what a folder holds
+    is judged under its lock, as another sweep may be writing it.
+    """
     probe = out
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
@@ -99,7 +103,7 @@ def check_folder(out: Path) -> None:
         raise NotADirectoryError(f"cannot use {out} as a results folder: {probe} is a file")
     if not os.access(probe, os.W_OK | os.X_OK):
         raise PermissionError(f"cannot use {out} as a results folder: {probe} is not writable")
-    if probe == out and not (out / MANIFEST).exists():
+    if contents and probe == out and not (out / MANIFEST).exists():
         others = sorted(p.name for p in out.iterdir() if p.name != LOCK)
         if others:
             raise ResultsError(
@@ -121,7 +125,7 @@ def locked(out: Path, wait: bool = False) -> Iterator[None]:
     """
     from filelock import FileLock, Timeout
 
-    check_folder(out)
+    check_folder(out, contents=False)
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     lock = FileLock(out / LOCK, timeout=0, thread_local=False)
@@ -136,7 +140,7 @@ def locked(out: Path, wait: bool = False) -> Iterator[None]:
             log.warning("%s is in use by another sweep: waiting for it to finish", out)
             lock.acquire(timeout=-1)
         try:
-            check_folder(out)  # the other sweep may have changed it while this one waited
+            check_folder(out)
             yield
         finally:
             # Removed while still held: a sweep waiting on this file then finds it gone and
@@ -275,13 +279,17 @@ class Store:
                 target, n = aside / f"{name[:-len('.parquet')]}.{n}.parquet", n + 1
             os.replace(self.parts / name, target)
             where = f"moved to {target.relative_to(self.out)}"
+        self._save()  # the manifest no longer lists it, whatever happens next
         log.warning("%s: part %s %s; %s, its %d run(s) will be redone", self.out, name,
                     problem, where, len(entry["runs"]))
 
     def open(self) -> None:
-        """Create the parts folder, record the manifest, and drop this code's stale files."""
-        self.parts.mkdir(parents=True, exist_ok=True)
+        """Record the manifest, create the parts folder, and drop this code's stale files.
+
+        The manifest comes first: a folder holding anything of a sweep's is a results folder.
+        """
         self._save()
+        self.parts.mkdir(exist_ok=True)
         for folder in (self.out, self.parts):
             for path in folder.iterdir():
                 if TEMPORARY.match(path.name):
