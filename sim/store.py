@@ -149,8 +149,9 @@ def locked(out: Path, wait: bool = False) -> Iterator[None]:
                 (out / LOCK).unlink()
             lock.release()
     finally:
-        if created and not any(out.iterdir()):
-            out.rmdir()  # nothing was written: leave no trace of a sweep that never started
+        if created:  # nothing written: leave no trace of a sweep that never started
+            with contextlib.suppress(OSError):
+                out.rmdir()  # fails, as it should, unless the folder is empty
 
 
 # --- manifest and parts ----------------------------------------------------------------
