@@ -53,6 +53,13 @@ SENSITIVITY_KEYS = ("method", "samples", "seed", "ranges", "levels", "second_ord
 SAMPLED = ("lhs", "sobol")
 SENSITIVITY = {"morris": "morris", "sobol": "saltelli"}
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# Whole-number settings: key, default, lowest allowed value.
+COUNTS = (("replicates", 10, 1), ("steps", 365, 1), ("record_every", 1, 1), ("seed", 0, 0))
+# The stated size above which a study needs allow_large=True (``--allow-large``): about five
+# minutes on two cores at the benchmarked ~0.9 M fan-steps/s per core, or that many runs
+# (each builds a world: a fixed cost however small it is). Every shipped study fits.
+MAX_FAN_DAYS = 4e8
+MAX_RUNS = 10_000
 
 
 class ExperimentError(ValueError):
@@ -156,6 +163,12 @@ class Experiment:
     text: str = field(default="", compare=False)
     common_seeds: bool = True
 
+    def __post_init__(self):
+        # An Experiment built or changed in code (dataclasses.replace) is checked like a file.
+        for key, _, low in COUNTS:
+            _whole(getattr(self, key), key, low,
+                   lambda message: ExperimentError(f"{self.source}: {message}"))
+
     @property
     def varied(self) -> tuple[str, ...]:
         """Names of the parameters that differ between conditions."""
@@ -186,7 +199,8 @@ class Experiment:
 
 
 def load_experiment(path: str | Path, *, replicates: int | None = None, steps: int | None = None,
-                    registry: Mapping[str, Any] | Iterable[str] | None = None) -> Experiment:
+                    registry: Mapping[str, Any] | Iterable[str] | None = None,
+                    allow_large: bool = False) -> Experiment:
     """Read and validate an experiment file.
 
     Args:
@@ -195,6 +209,8 @@ def load_experiment(path: str | Path, *, replicates: int | None = None, steps: i
         steps: replaces the file's steps.
         registry: known outcomes, name -> (description, unit, ...) or just names;
             defaults to :data:`sim.metrics.OUTCOMES`.
+        allow_large: accept a study above :data:`MAX_RUNS` runs or :data:`MAX_FAN_DAYS`
+            fan-days (refused otherwise, before its conditions are even built).
 
     Raises:
         ExperimentError: naming the file, the parameter, the value and what is allowed.
@@ -207,13 +223,13 @@ def load_experiment(path: str | Path, *, replicates: int | None = None, steps: i
     except UnicodeDecodeError:
         raise ExperimentError(f"{path}: not a UTF-8 text file (TOML must be UTF-8)") from None
     return parse_experiment(text, str(path), replicates=replicates, steps=steps,
-                            registry=registry, default_name=path.stem)
+                            registry=registry, default_name=path.stem, allow_large=allow_large)
 
 
 def parse_experiment(text: str, source: str = "<string>", *, replicates: int | None = None,
                      steps: int | None = None,
                      registry: Mapping[str, Any] | Iterable[str] | None = None,
-                     default_name: str = "experiment") -> Experiment:
+                     default_name: str = "experiment", allow_large: bool = False) -> Experiment:
     """Validate an experiment given as TOML text; see :func:`load_experiment`."""
     def fail(message: str) -> ExperimentError:
         return ExperimentError(f"{source}: {message}")
@@ -237,8 +253,7 @@ def parse_experiment(text: str, source: str = "<string>", *, replicates: int | N
     preset = data.get("preset", "influencer")
     if not isinstance(preset, str) or preset not in PRESETS:
         raise fail(f"preset={preset!r} is not allowed: choose one of {', '.join(PRESETS)}")
-    counts = {key: _whole(data.get(key, default), key, low, fail) for key, default, low in
-              (("replicates", 10, 1), ("steps", 365, 1), ("record_every", 1, 1), ("seed", 0, 0))}
+    counts = {key: _whole(data.get(key, default), key, low, fail) for key, default, low in COUNTS}
     common_seeds = data.get("common_seeds", True)
     if not isinstance(common_seeds, bool):
         raise fail(f"common_seeds={common_seeds!r} is not allowed: expected true or false")
@@ -251,8 +266,19 @@ def parse_experiment(text: str, source: str = "<string>", *, replicates: int | N
             raise fail("[base] preset: set the preset at the top level (preset = ...)")
         _check_param(key, "[base]", fail)
     factors, design = _design(data, base, counts["seed"], fail)
-    points = _conditions(factors, design)
-    points = _validate_conditions(preset, base, points, fail)
+    runs = _condition_count(factors, design) * counts["replicates"]
+    if runs > MAX_RUNS and not allow_large:
+        raise fail(f"the study is too large: {_condition_count(factors, design)} conditions x "
+                   f"replicates={counts['replicates']} = {runs} runs, more than {MAX_RUNS}; "
+                   "shrink the design, or pass allow_large=True (parasocial sweep "
+                   "--allow-large) to run it anyway")
+    points, fans = _validate_conditions(preset, base, _conditions(factors, design), fail)
+    fan_days = counts["replicates"] * counts["steps"] * sum(fans)
+    if fan_days > MAX_FAN_DAYS and not allow_large:
+        raise fail(f"the study is too large: {runs} runs x steps={counts['steps']} x n_fans "
+                   f"(up to {max(fans)}) = {fan_days:.3g} fan-days, more than "
+                   f"{MAX_FAN_DAYS:.0e} (about five minutes on two cores); shrink it, or pass "
+                   "allow_large=True (parasocial sweep --allow-large) to run it anyway")
     # Levels as the model reads them (1 -> 1.0 for a real-valued parameter).
     read = {k: tuple(dict.fromkeys(p[k] for p in points)) for k in factors}
     for k, levels in factors.items():
@@ -434,13 +460,25 @@ def _conditions(factors: Mapping[str, tuple], design: Design | None) -> list[dic
             for row in points]
 
 
-def _validate_conditions(preset: str, base: dict, points: list[dict], fail) -> tuple[dict, ...]:
-    """Build every condition's parameters; return the values as the model reads them."""
+def _condition_count(factors: Mapping[str, tuple], design: Design | None) -> int:
+    """How many conditions a design has, known before any is built."""
+    if design is None:
+        return math.prod(len(levels) for levels in factors.values())
+    d = len(design.ranges)
+    return design.samples * {"morris": d + 1,
+                             "saltelli": 2 * d + 2 if design.second_order else d + 2
+                             }.get(design.method, 1)
+
+
+def _validate_conditions(preset: str, base: dict, points: list[dict],
+                         fail) -> tuple[tuple[dict, ...], list[int]]:
+    """Build every condition's parameters; return the values as the model reads them, and
+    each condition's world size (n_fans)."""
     try:
         make_params(preset, **base)
     except ValueError as err:
         raise fail(f"[base] {err}") from None
-    checked = []
+    checked, fans = [], []
     for index, point in enumerate(points):
         values = {**point}
         values.pop("preset", None)
@@ -450,4 +488,5 @@ def _validate_conditions(preset: str, base: dict, points: list[dict], fail) -> t
             where = ", ".join(f"{k}={v!r}" for k, v in point.items())
             raise fail(f"condition {index} ({where}): {err}") from None
         checked.append({k: v if k == "preset" else getattr(params, k) for k, v in point.items()})
-    return tuple(checked)
+        fans.append(params.n_fans)
+    return tuple(checked), fans

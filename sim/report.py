@@ -29,7 +29,7 @@ from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
 from sim import sensitivity
-from sim.runner import load_metadata, load_results
+from sim.store import ResultsError, child, load_metadata, load_results
 
 DPI = 120
 
@@ -46,7 +46,14 @@ def write_report(out_dir: str | Path, outcomes: list[str] | None = None) -> Path
     exp = meta["experiment"]
     outcomes = list(outcomes or exp["outcomes"])
     varied = list(exp["varied"])
+    # Outcome names come from the folder's metadata: the figures they name must stay inside it.
+    paths = {(kind, outcome): child(out / "figures", f"{kind}_{outcome}.png", "figure name")
+             for outcome in outcomes for kind in ("final", "time")}
     data = load_results(out)
+    missing = [name for name in [*varied, *outcomes] if name not in data.columns]
+    if missing:
+        raise ResultsError(f"{out}: metadata.json names {', '.join(map(repr, missing))}, which the "
+                           "stored data lack; restore metadata.json or run the sweep again")
     table = summarise(data, varied, outcomes)
     final = final_day(table)
     # With common random numbers, replicate r of every condition is the same world: compare
@@ -68,9 +75,8 @@ def write_report(out_dir: str | Path, outcomes: list[str] | None = None) -> Path
             drawn["time"] = time_figure(table, outcome, varied, labels)
         figures[outcome] = []
         for kind, fig in drawn.items():
-            name = f"figures/{kind}_{outcome}.png"
-            fig.savefig(out / name, dpi=DPI)
-            figures[outcome].append(name)
+            fig.savefig(paths[kind, outcome], dpi=DPI)
+            figures[outcome].append(f"figures/{paths[kind, outcome].name}")
 
     sens = None
     design = exp["design"]
@@ -397,16 +403,27 @@ def design_lines(meta: dict) -> list[str]:
             f"- Seeds: root seed {exp['seed']}; run (condition c, replicate r) uses "
             f"`SeedSequence({exp['seed']}).spawn(..)[c].spawn(..)[r].generate_state(1)[0]` "
             "(`sim.experiment.run_seed`); every run's seed is in `metadata.json`.")
-    executors = ", ".join(dict.fromkeys(s["executor"] for s in meta["sessions"]))
-    revisions = list(dict.fromkeys(str(s.get("git_revision", meta["git_revision"]))
-                                   for s in meta["sessions"])) or [str(meta["git_revision"])]
-    code = (f"git {revisions[0]}" if len(revisions) == 1 else
-            f"runs from {len(revisions)} code revisions (sessions in metadata.json): "
-            + ", ".join(revisions))
-    lines.append(
-        f"- Code: parasocial-sim {meta['package_version']}, {code}; "
-        f"executor {executors}; {meta['run_seconds_total']:.1f} s of model time.")
+    executors = ", ".join(dict.fromkeys(s["executor"] for s in meta.get("sessions", [])))
+    lines.append(f"- Code: parasocial-sim {meta.get('package_version')}, {code_text(meta)}; "
+                 f"executor {executors or 'unknown'}; {meta.get('run_seconds_total', 0):.1f} s "
+                 "of model time.")
     return lines
+
+
+def code_text(meta: dict) -> str:
+    """The code revision(s) and library versions behind the stored runs, in words."""
+    sessions = meta.get("sessions") or [meta]
+    revisions = list(dict.fromkeys(s.get("git_revision", meta.get("git_revision"))
+                                   for s in sessions))
+    named = ["no git revision (run from an installed package)" if r is None else f"git {r}"
+             for r in revisions]
+    code = (named[0] if len(named) == 1 else
+            f"runs from {len(named)} code revisions (sessions in metadata.json): "
+            + ", ".join(str(r) for r in revisions))
+    versions = meta.get("versions")
+    if versions:
+        code += " (" + ", ".join(f"{k} {v}" for k, v in versions.items() if v) + ")"
+    return code
 
 
 def markdown(meta: dict, final: pd.DataFrame, outcomes: list[str],

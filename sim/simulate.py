@@ -13,6 +13,9 @@ def run_scenario(params: dict, seed: int, steps: int, record_every: int = 1) -> 
     One row per recorded step (``step`` column, day 0 included, and the last
     day always), one column per outcome in :data:`sim.metrics.OUTCOMES`.
     """
+    for name, value, low in (("steps", steps, 0), ("record_every", record_every, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ValueError(f"{name}={value!r} is not allowed: must be a whole number >= {low}")
     params = dict(params)
     preset = params.pop("preset", "influencer")
     model = ParasocialModel(preset=preset, rng=seed, **params)

@@ -44,6 +44,21 @@ class FailOn:
         return fake_run(params, seed, steps, record_every)
 
 
+class SignalOn:
+    """A run function that sends this process signals on one seed: Ctrl-C or SIGTERM mid-sweep."""
+
+    def __init__(self, seed: int, *signals: int):
+        self.seed, self.signals = seed, signals
+
+    def __call__(self, params, seed, steps, record_every=1):
+        if seed == self.seed:
+            import os
+
+            for sig in self.signals:
+                os.kill(os.getpid(), sig)
+        return fake_run(params, seed, steps, record_every)
+
+
 class Recorder:
     """A run function that remembers which seeds it ran (in-process executors only)."""
 

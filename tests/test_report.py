@@ -157,11 +157,11 @@ def test_one_replicate_gives_no_verdict(tmp_path_factory):
 
 
 def test_runs_from_several_revisions_are_named(tmp_path_factory, monkeypatch):
-    import sim.runner as runner
+    from sim import provenance
 
-    monkeypatch.setattr(runner, "_git_revision", lambda: "rev-a")
+    monkeypatch.setattr(provenance, "git_revision", lambda: "rev-a")
     out = sweep(tmp_path_factory, "revs", TINY.replace("replicates = 3", "replicates = 2"))
-    monkeypatch.setattr(runner, "_git_revision", lambda: "rev-b")
+    monkeypatch.setattr(provenance, "git_revision", lambda: "rev-b")
     run_experiment(tiny(), out, executor="serial", run_fn=fake_run, progress=False)
     text = (out / write_report(out).name).read_text()
     assert "runs from 2 code revisions" in text and "rev-a, rev-b" in text

@@ -103,11 +103,11 @@ def test_adding_replicates_runs_only_the_new_ones(tmp_path):
 
 def test_provenance_belongs_to_the_session_that_ran(tmp_path, monkeypatch):
     """A re-run with nothing left to do keeps the revision that made the runs; a resume records its own."""
-    import sim.runner as runner
+    from sim import provenance
 
-    monkeypatch.setattr(runner, "_git_revision", lambda: "rev-a")
+    monkeypatch.setattr(provenance, "git_revision", lambda: "rev-a")
     run_experiment(tiny(replicates=2), tmp_path, executor="serial", run_fn=fake_run, progress=False)
-    monkeypatch.setattr(runner, "_git_revision", lambda: "rev-b")
+    monkeypatch.setattr(provenance, "git_revision", lambda: "rev-b")
     run_experiment(tiny(replicates=2), tmp_path, executor="serial", run_fn=fake_run, progress=False)
     meta = json.loads((tmp_path / "metadata.json").read_text())
     assert meta["git_revision"] == "rev-a"
@@ -210,23 +210,19 @@ def test_cli_sweep_runs_the_real_model_end_to_end(tmp_path, capsys):
     assert "different design" in capsys.readouterr().err
 
 
-def test_revision_is_dirty_for_code_changes_not_for_rewritten_results(tmp_path):
-    import subprocess
+def test_a_local_dask_cluster_listens_on_loopback_only():
+    import psutil
 
-    from sim.runner import _git_revision
+    from sim.executors import open_executor
 
-    def git(*args):
-        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+    def listening() -> set[tuple[str, int]]:
+        me = psutil.Process()
+        return {(c.laddr.ip, c.laddr.port) for p in [me, *me.children(recursive=True)]
+                for c in p.net_connections("inet") if c.status == psutil.CONN_LISTEN}
 
-    git("init", "-q")
-    (tmp_path / "results").mkdir()
-    (tmp_path / "code.py").write_text("a = 1\n")
-    (tmp_path / "results" / "summary.md").write_text("old\n")
-    git("add", ".")
-    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x")
-    clean = _git_revision(tmp_path)
-    assert clean and not clean.endswith("-dirty")
-    (tmp_path / "results" / "summary.md").write_text("new\n")  # a sweep rewrote results
-    assert _git_revision(tmp_path) == clean
-    (tmp_path / "code.py").write_text("a = 2\n")
-    assert _git_revision(tmp_path) == clean + "-dirty"
+    before = listening()
+    with open_executor("dask", workers=1) as (pool, slots):
+        opened = listening() - before
+        assert pool.submit(sum, [1, 2]).result() == 3
+    assert len(opened) >= 3  # the scheduler, its dashboard, the worker (and its nanny)
+    assert {ip for ip, _ in opened} == {"127.0.0.1"}

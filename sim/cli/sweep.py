@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from sim.cli import command_parser
@@ -22,9 +23,17 @@ def add_parser(sub) -> None:
     p.add_argument("--scheduler", metavar="ADDR",
                    help="Dask scheduler address, e.g. tcp://host:8786 (default: "
                         "$DASK_SCHEDULER_ADDRESS with --executor dask, else a local cluster)")
-    p.add_argument("--replicates", type=int, help="replace the file's number of replicates")
-    p.add_argument("--steps", type=int, help="replace the file's number of days")
-    p.add_argument("--out", type=Path, help="results folder (default: results/<name>/)")
+    p.add_argument("--replicates", type=int, help="replace the file's replicates")
+    p.add_argument("--steps", type=int, help="replace the file's steps (days)")
+    p.add_argument("--out", type=Path,
+                   help="results folder (default: results/<name>/): new, empty, or written by "
+                        "an earlier sweep of this experiment (which is resumed)")
+    p.add_argument("--wait", action="store_true",
+                   help="if another sweep is writing to the folder, wait for it to finish "
+                        "(default: refuse at once)")
+    p.add_argument("--allow-large", action="store_true",
+                   help="run a study larger than the stated size (10,000 runs or 4e8 fan-days, "
+                        "about five minutes on two cores)")
     p.set_defaults(func=sweep)
 
 
@@ -32,16 +41,21 @@ def sweep(args) -> int:
     """Check the input, run what is missing, report."""
     from sim.experiment import ExperimentError, load_experiment
     from sim.report import write_report
-    from sim.runner import ResultsError, run_experiment
+    from sim.runner import Interrupted, ResultsError, run_experiment
 
     at_least("--workers", args.workers, 1)
-    exp = load_experiment(args.experiment, replicates=args.replicates, steps=args.steps)
+    exp = load_experiment(args.experiment, replicates=args.replicates, steps=args.steps,
+                          allow_large=args.allow_large)
     out = output_folder("--out", args.out or Path("results") / exp.name)
     executor = args.executor or ("dask" if args.scheduler else "processes")
     # A folder holding another design (ResultsError) is bad input found on the way.
     with work(input_errors=(ResultsError, ExperimentError)):
-        run_experiment(exp, out, executor=executor, workers=args.workers,
-                       scheduler=args.scheduler, progress=not args.quiet)
+        try:
+            run_experiment(exp, out, executor=executor, workers=args.workers,
+                           scheduler=args.scheduler, progress=not args.quiet, wait=args.wait)
+        except Interrupted as stop:  # Ctrl-C or SIGTERM: finished runs are stored
+            print(f"parasocial sweep: {stop}", file=sys.stderr)
+            return stop.exit_code
         summary = write_report(out)
     if not args.quiet:
         print(f"{exp.n_runs} runs of {exp.name} stored in {out}; summary: {summary}")
