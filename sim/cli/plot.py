@@ -20,10 +20,10 @@ def add_parser(sub) -> None:
 def plot(args) -> int:
     """Redraw; a folder that is not a results folder is bad input, found before any work."""
     from sim.report import write_report
-    from sim.runner import load_metadata
+    from sim.runner import ResultsError, load_metadata
 
     load_metadata(args.results)
-    with work():
+    with work(input_errors=(ResultsError,)):  # a crafted name in the folder is checked first
         summary = write_report(args.results)
     if not args.quiet:
         print(f"wrote {summary} and figures in {args.results / 'figures'}")
