@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable
 
 import mesa
 import networkx as nx
 import numpy as np
 
-from sim import metrics
+from sim import metrics, social
 from sim.agents import Creator, Fan, Platform
 from sim.dynamics import attention, bonds, creators, hostility, money, offline, opinion
 from sim.params import Params, make_params
@@ -80,13 +79,11 @@ class ParasocialModel(mesa.Model):
     def _build_social_graph(self) -> None:
         """Offline ties among fans: a Watts-Strogatz small world, kept as edge arrays."""
         p = self.params
-        graph = nx.watts_strogatz_graph(p.n_fans, p.social_degree, p.social_rewiring,
-                                        seed=int(self.rng.integers(2**31)))
-        edges = np.fromiter(itertools.chain.from_iterable(graph.edges()), np.int64,
-                            count=2 * graph.number_of_edges()).reshape(-1, 2)
-        self.tie_u, self.tie_v = edges[:, 0], edges[:, 1]
-        self.tie_strength = self.rng.uniform(0.3, 0.8, len(edges))
-        self.degree = np.bincount(edges.ravel(), minlength=p.n_fans).astype(float)
+        self.tie_u, self.tie_v = social.watts_strogatz_edges(p.n_fans, p.social_degree,
+                                                             p.social_rewiring, self.rng)
+        self.tie_strength = self.rng.uniform(0.3, 0.8, self.tie_u.size)
+        self.degree = np.bincount(np.concatenate([self.tie_u, self.tie_v]),
+                                  minlength=p.n_fans).astype(float)
         self._tie_degrees = self.degree[self.tie_u], self.degree[self.tie_v]  # static per tie
         self.fans.support = offline.social_support(self.tie_strength, self.tie_u, self.tie_v,
                                                    self.degree)
