@@ -9,7 +9,7 @@ import networkx as nx
 import numpy as np
 
 from sim import metrics, social
-from sim.agents import Creator, Fan, Platform
+from sim.agents import Creator, Platform, defer_fans
 from sim.dynamics import attention, bonds, creators, hostility, money, offline, opinion
 from sim.params import Params, make_params
 from sim.state import (
@@ -62,7 +62,7 @@ class ParasocialModel(mesa.Model):
         self.bonds = Bonds.create(p, self.rng, popularity)
         self._build_social_graph()
         self.platform = Platform(self, feed_policy)
-        Fan.create_agents(self, p.n_fans, index=np.arange(p.n_fans))
+        defer_fans(self, p.n_fans)  # Mesa agents, built when first read
         self.creator_agents = list(Creator.create_agents(self, p.n_creators,
                                                          index=np.arange(p.n_creators)))
         self.totals = {"paid": 0.0, "creator_income": 0.0, "platform": 0.0, "agency": 0.0}
