@@ -360,7 +360,7 @@ def summarise(results: dict) -> dict:
         o, b = by.get(("ours", n)), by.get(("boltzmann", n))
         row = {"n": n}
         if o:
-            row.update(n_creators=o["n_creators"], setup_s=o["setup_s"],
+            row.update(n_creators=o["n_creators"], setup_s=o["setup_s"], setup_cpu_s=o["setup_cpu_s"],
                        step_s=o["step_median_s"], fan_steps_per_s=o["steps_per_s"],
                        peak_mb=o["peak_rss_mb"],
                        bytes_per_fan=(o["peak_rss_mb"] - o["baseline_rss_mb"]) * MB / n)
