@@ -38,7 +38,7 @@ def watts_strogatz_edges(n: int, k: int, p: float,
     u = np.tile(np.arange(n, dtype=np.int64), half)
     v = (u + np.repeat(np.arange(1, half + 1, dtype=np.int64), n)) % n
     pending = np.flatnonzero(rng.random(u.size) < p)  # in networkx's visiting order
-    placed = np.zeros(0, dtype=np.int64)  # node-pair keys of the rewired edges so far
+    placed = np.zeros(0, dtype=np.int64)  # node-pair keys of the rewired edges so far, sorted
     rewired = np.zeros(n, dtype=np.int64)  # rewired edges at each node
     free = n - 1 - 2 * half  # partners a node has outside the lattice
     while pending.size:
@@ -46,16 +46,24 @@ def watts_strogatz_edges(n: int, k: int, p: float,
         w = (a + rng.integers(1, n, pending.size)) % n  # uniform over the other nodes
         gap = (w - a) % n
         key = np.minimum(a, w) * n + np.maximum(a, w)
-        fits = np.flatnonzero((gap > half) & (gap < n - half) & ~np.isin(key, placed))
+        fits = np.flatnonzero((gap > half) & (gap < n - half) & ~_within(key, placed))
         _, first = np.unique(key[fits], return_index=True)  # first visited wins a shared pair
         won = np.zeros(pending.size, dtype=bool)
         won[fits[first]] = True
         v[pending[won]] = w[won]
-        placed = np.concatenate([placed, key[won]])
+        placed = np.sort(np.concatenate([placed, key[won]]))
         rewired += np.bincount(np.concatenate([a[won], w[won]]), minlength=n)
         pending = pending[~won]
         pending = pending[rewired[u[pending]] < free]  # a node joined to all keeps its edge
     return u, v
+
+
+def _within(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """Which ``keys`` occur in ``sorted_keys`` (np.isin hashes the large side again every call)."""
+    if sorted_keys.size == 0:
+        return np.zeros(keys.size, dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), sorted_keys.size - 1)
+    return sorted_keys[at] == keys
 
 
 def _check(n, k, p) -> None:
