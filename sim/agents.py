@@ -3,7 +3,8 @@
 A Fan or Creator keeps only its row index; reading ``fan.wellbeing`` reads
 ``model.fans.wellbeing[fan.index]`` and assigning writes it back. Users can
 therefore select, group and aggregate agents with Mesa's AgentSet API while
-the model's step stays vectorised.
+the model's step stays vectorised. Fan objects are built the first time
+``model.agents`` or ``model.agents_by_type[Fan]`` is read (see ``defer_fans``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import fields
 
 import mesa
 import numpy as np
+from mesa.agentset import _HardKeyAgentSet
 
 from sim.dynamics import attention
 from sim.params import CREATOR_KINDS
@@ -57,6 +59,77 @@ class Fan(mesa.Agent):
     def attachment(self) -> float:
         """Strongest attachment to any creator (the focal bond), 0-1."""
         return float(self.model.bonds.attachment[self.index].max())
+
+
+def defer_fans(model, n: int) -> None:
+    """Register ``n`` Fans with ``model`` without building them: Mesa sees them on first read.
+
+    A million agent objects cost about 6 s and 300 MB, and most runs never
+    look at a single fan, so ``model.agents`` and ``model.agents_by_type[Fan]``
+    create them the first time they are read. They get the unique ids and
+    the place in ``model.agents`` that creating them here would have given.
+    Call this where the Fans would otherwise be created.
+    """
+    _FanRoster(model, n)
+
+
+class _FanRoster:
+    """The Fans a model has not built yet, and the two agent sets that build them when read."""
+
+    def __init__(self, model, n: int):
+        self.model, self.n, self.waiting = model, n, True
+        self.first_id = model.agent_id_counter
+        model.agent_id_counter += n  # agents made after the fans get the ids they would have had
+        model._all_agents = _DeferredAgentSet(model._all_agents, model.random, self)
+        model._agents_by_type[Fan] = _DeferredAgentSet((), model.random, self)
+
+    def build(self) -> None:
+        """Create the Fans through Mesa's normal registration, in their eager place and ids."""
+        if not self.waiting:
+            return
+        self.waiting = False
+        model = self.model
+        everyone = model._all_agents._store
+        later = [a for a in everyone if a.unique_id >= self.first_id]
+        for agent in later:
+            del everyone[agent]
+        next_id, model.agent_id_counter = model.agent_id_counter, self.first_id
+        for i in range(self.n):
+            Fan(model, i)
+        model.agent_id_counter = next_id
+        everyone.update(dict.fromkeys(later))
+
+
+class _DeferredAgentSet(_HardKeyAgentSet):
+    """A model-owned agent set whose waiting Fans are built on the first read of its members.
+
+    Mesa's agent sets read and write their members only through ``_agents``;
+    registering or removing an agent (a Creator entering, say) goes through
+    add/discard/remove and builds nothing. Sets that Mesa derives from this one
+    (``type(self)(agents, random)`` in select and groupby) have no roster.
+    """
+
+    def __init__(self, agents, random, roster: _FanRoster | None = None):
+        self._store, self.random, self._roster = dict.fromkeys(agents), random, roster
+
+    @property
+    def _agents(self) -> dict:
+        if self._roster is not None:
+            self._roster.build()
+        return self._store
+
+    @_agents.setter
+    def _agents(self, members: dict) -> None:  # shuffle(inplace=True), sort(inplace=True)
+        self._store = members
+
+    def add(self, agent) -> None:
+        self._store[agent] = None
+
+    def discard(self, agent) -> None:
+        self._store.pop(agent, None)
+
+    def remove(self, agent) -> None:
+        del self._store[agent]
 
 
 class Creator(mesa.Agent):

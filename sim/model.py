@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable
 
 import mesa
 import networkx as nx
 import numpy as np
 
-from sim import metrics
-from sim.agents import Creator, Fan, Platform
+from sim import metrics, social
+from sim.agents import Creator, Platform, defer_fans
 from sim.dynamics import (
     attention,
     bonds,
@@ -61,7 +60,7 @@ class ParasocialModel(mesa.Model):
         self.bonds = Bonds.create(p, self.rng, appeal)
         self._build_social_graph()
         self.platform = Platform(self, feed_policy)
-        Fan.create_agents(self, p.n_fans, index=np.arange(p.n_fans))
+        defer_fans(self, p.n_fans)  # Mesa agents, built when first read
         self.creator_agents = list(Creator.create_agents(self, p.n_creators,
                                                          index=np.arange(p.n_creators)))
         self.totals = {"paid": 0.0, "creator_income": 0.0, "platform": 0.0, "agency": 0.0}
@@ -80,13 +79,11 @@ class ParasocialModel(mesa.Model):
     def _build_social_graph(self) -> None:
         """Offline ties among fans: a Watts-Strogatz small world, kept as edge arrays."""
         p = self.params
-        graph = nx.watts_strogatz_graph(p.n_fans, p.social_degree, p.social_rewiring,
-                                        seed=int(self.rng.integers(2**31)))
-        edges = np.fromiter(itertools.chain.from_iterable(graph.edges()), np.int64,
-                            count=2 * graph.number_of_edges()).reshape(-1, 2)
-        self.tie_u, self.tie_v = edges[:, 0], edges[:, 1]
-        self.tie_strength = self.rng.uniform(0.3, 0.8, len(edges))
-        self.degree = np.bincount(edges.ravel(), minlength=p.n_fans).astype(float)
+        self.tie_u, self.tie_v = social.watts_strogatz_edges(p.n_fans, p.social_degree,
+                                                             p.social_rewiring, self.rng)
+        self.tie_strength = self.rng.uniform(0.3, 0.8, self.tie_u.size)
+        self.degree = np.bincount(np.concatenate([self.tie_u, self.tie_v]),
+                                  minlength=p.n_fans).astype(float)
         self.tie_degrees = self.degree[self.tie_u], self.degree[self.tie_v]  # static per tie
         self.fans.support = offline.social_support(self.tie_strength, self.tie_u, self.tie_v,
                                                    self.degree)

@@ -132,7 +132,7 @@ ABSENCES = [
     ("satisfaction keeps subscribers", "influencer", {"subscription_churn": 0.5},
      {"subscription_churn": 0.5, "churn_sensitivity": 0.0}, "subscribers", "down", 30),
     ("donations read out", "streamer", {}, {"shoutouts_per_hour": 0.0}, "donations_read_share",
-     "down"),
+     "down", 10),
     ("fan meetings", "idol", {"meeting_interval": 3}, {"meeting_interval": 3, "fan_meetings": False},
      "spent_meeting", "down", 30),
     ("platform cut", "influencer", {}, {"platform_cut": 0.0}, "platform_revenue", "down"),
