@@ -94,7 +94,7 @@ class Params:
                            "assumption; scale-free (prices are relative)")
     fan_income_sigma: float = _p(1.5, "log-units", 0, 4, "spread of fan means (lognormal)",
                                  "income/discretionary-spend skew; 'whales' (Swrve)")
-    spend_propensity: float = _p(0.02, "probability/day", 0, 1,
+    spend_propensity: float = _p(0.005, "probability/day", 0, 1,
                                  "scale of daily purchase chance (full attachment, before "
                                  "price and literacy)")
     spend_attachment_power: float = _p(3.4, "exponent", 0, 10,
@@ -202,7 +202,7 @@ class Params:
                                 "how much literacy damps attachment gain, spending and hostility")
 
     # --- attachment and reciprocity (mechanisms 1, 4) ---------------------
-    attachment_gain: float = _p(0.02, "1/day", 0, 1, "attachment growth per unit stimulus",
+    attachment_gain: float = _p(0.012, "1/day", 0, 1, "attachment growth per unit stimulus",
                                 "Horton & Wohl 1956; Schramm & Hartmann 2008")
     attachment_decay: float = _p(0.01, "1/day", 0, 1, "attachment loss without contact",
                                  "assumption (half-life ~70 days)")

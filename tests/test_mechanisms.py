@@ -19,7 +19,9 @@ import pytest
 
 from sim.model import ParasocialModel
 
-WORLD = dict(n_fans=2000, n_creators=10)  # 200 fans per creator
+# 200 fans per creator, keener to bond and to pay than the defaults, so that every
+# mechanism has something to act on within days
+WORLD = dict(n_fans=2000, n_creators=10, attachment_gain=0.02, spend_propensity=0.03)
 WARM = 60
 DAYS = 1
 
@@ -74,6 +76,8 @@ def values(preset, outcome, days, base, off):
     return summary(with_it, days)[outcome], summary(without, days)[outcome]
 
 
+SWAMPED = {"reply_capacity": 1.0}  # creators who cannot answer their messages
+SUBSCRIBING = {"subscription_churn": 0.5, "spend_propensity": 0.3}  # many subscriptions to renew
 POOR = {"income_need": 1e9, "creator_grace": 0, "income_quit_rate": 0.2, "creator_entry_rate": 0.0}
 
 # (mechanism, preset, base settings, disconnecting settings, outcome, direction when disconnected,
@@ -126,11 +130,12 @@ ABSENCES = [
     ("creator boundaries", "influencer", {}, {"boundaries": 0.0}, "frustration", "up"),
     # mechanism 5: money
     ("paid messages earn", "idol", {}, {"paid_messages": "off"}, "spent_paid_message", "down"),
-    ("price response", "influencer", {}, {"price_sensitivity": 0.0}, "monthly_spending", "up"),
-    ("subscription churn", "influencer", {"subscription_churn": 0.5}, {"subscription_churn": 0.0},
+    ("price response", "influencer", {}, {"price_sensitivity": 0.0}, "monthly_spending", "up", 10),
+    ("subscription churn", "influencer", SUBSCRIBING, {**SUBSCRIBING, "subscription_churn": 0.0},
      "subscribers", "up", 30),
-    ("satisfaction keeps subscribers", "influencer", {"subscription_churn": 0.5},
-     {"subscription_churn": 0.5, "churn_sensitivity": 0.0}, "subscribers", "down", 30),
+    ("satisfaction keeps subscribers", "influencer", {**SUBSCRIBING, "subscription_price": 0.01},
+     {**SUBSCRIBING, "subscription_price": 0.01, "churn_sensitivity": 0.0},
+     "subscriptions_cancelled", "up", 30),
     ("donations read out", "streamer", {}, {"shoutouts_per_hour": 0.0}, "donations_read_share",
      "down", 10),
     ("fan meetings", "idol", {"meeting_interval": 3}, {"meeting_interval": 3, "fan_meetings": False},
@@ -143,19 +148,23 @@ ABSENCES = [
     ("sanctions", "influencer", {"moderation": 0.5}, {"moderation": 0.5, "sanction_effect": 0.0},
      "hostility", "up"),
     ("harassment harms", "influencer", {}, {"harassment_harm": 0.0}, "wellbeing", "up"),
-    ("stalking", "idol", {"stalking_rate": 0.5}, {"stalking_rate": 0.0}, "stalking", "down"),
+    ("stalking", "idol", {"stalking_rate": 0.5, "stalking_threshold": 0.2},
+     {"stalking_rate": 0.0, "stalking_threshold": 0.2}, "stalking", "down"),
     # mechanism 7: creators
     ("work beyond a sustainable day", "influencer", {"posting_rate": 3.0},
      {"posting_rate": 3.0, "load_stress": 0.0}, "creator_stress", "down"),
-    ("unanswered demand", "influencer", {}, {"demand_stress": 0.0}, "creator_stress", "down"),
+    ("unanswered demand", "influencer", SWAMPED, {**SWAMPED, "demand_stress": 0.0}, "creator_stress",
+     "down"),
     ("harassment stress", "influencer", {"harassment_rate": 3.0},
      {"harassment_rate": 3.0, "harassment_stress": 0.0}, "creator_stress", "down"),
-    ("income buys help", "influencer", {"income_support": 5.0}, {"income_support": 0.0},
-     "creator_stress", "up"),
-    ("stressed creators cut output", "influencer", {}, {"adapt_cut": 0.0}, "posts", "up"),
+    ("income buys help", "influencer", {**SWAMPED, "income_support": 5.0},
+     {**SWAMPED, "income_support": 0.0}, "creator_stress", "up"),
+    ("stressed creators cut output", "influencer", {"adapt_threshold": 0.0},
+     {"adapt_threshold": 0.0, "adapt_cut": 0.0}, "posts", "up"),
     ("breaks", "influencer", {"break_threshold": 0.0, "break_rate": 0.2},
      {"break_threshold": 0.0, "break_rate": 0.0}, "on_break", "down", 5),
-    ("burnout lowers output", "influencer", {}, {"burnout_output": 1.0}, "posts", "up"),
+    ("burnout lowers output", "influencer", {"burnout_threshold": 0.0},
+     {"burnout_threshold": 0.0, "burnout_output": 1.0}, "posts", "up", 3),
     ("burnt-out creators quit", "influencer",
      {"burnout_threshold": 0.0, "quit_rate": 0.2, "creator_entry_rate": 0.0},
      {"burnout_threshold": 0.0, "quit_rate": 0.0, "creator_entry_rate": 0.0}, "quit_creators",
