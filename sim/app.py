@@ -287,7 +287,7 @@ def _value_input(name: str, value, on_value, label: str):
                              on_value=on_value)
     if type(PARAM_FIELDS[name].default) is bool:
         return solara.Select(label, value=str(value), values=["True", "False"], on_value=on_value)
-    return solara.InputText(label, value=str(value), on_value=on_value, continuous_update=True)
+    return solara.InputText(label, value=str(value), on_value=on_value)
 
 
 @solara.component
@@ -352,8 +352,7 @@ def CompareTab(preset: str):
             "and the same seed, so they share their world and random numbers until the settings "
             "below make them diverge: the difference is the effect of the change.")):
         with solara.Row(style={"flex-wrap": "wrap"}):
-            solara.InputText("seed (whole number, both runs)", value=seed, on_value=set_seed,
-                             continuous_update=True)
+            solara.InputText("seed (whole number, both runs)", value=seed, on_value=set_seed)
             solara.InputInt("days to run", value=days, on_value=set_days)
             solara.SliderInt(_label("n_fans"), value=n_fans, on_value=set_fans, min=100,
                              max=5000, step=100)
