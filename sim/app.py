@@ -36,7 +36,6 @@ import warnings
 
 import pandas as pd
 import solara
-import traitlets
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
@@ -45,6 +44,7 @@ from sim.model import ParasocialModel
 from sim.params import FEEDS, PAID_MESSAGES, PARAM_FIELDS, PRESETS, make_params
 from sim.viz import compare
 from sim.viz.charts import VIEWS, View, series
+from sim.viz.live_chart import LiveChart, SpecBox
 
 # The app is served directly, not inside another site's iframe, so Solara's fallback to a
 # samesite=lax session cookie over plain http is right; it would warn on every page load.
@@ -204,33 +204,9 @@ def _card(title: str, explanation: str, name: str):
                        style={"height": "100%", "overflow": "auto"})
 
 
-class SpecBox:
-    """A chart spec in an opaque box.
-
-    Reacton walks (and copies) every list and dict among an element's arguments,
-    looking for child elements: a spec's thousands of data rows, walked at
-    each of a Step's renders, cost more than the step itself. A box is not walked.
-    """
-
-    __slots__ = ("spec",)
-
-    def __init__(self, spec: dict):
-        self.spec = spec
-
-
-class VegaLiteBox(solara.widgets.VegaLite):
-    """Solara's Vega-Lite widget, fed through a :class:`SpecBox`."""
-
-    box = traitlets.Instance(SpecBox, allow_none=True)
-
-    @traitlets.observe("box")
-    def _unbox(self, change):
-        self.spec = change["new"].spec if change["new"] is not None else {}
-
-
 def Chart(box: SpecBox, name: str):
     """A Vega-Lite chart; the wrapper's class names the view (tests and the benchmark find it)."""
-    return solara.Div(children=[VegaLiteBox.element(box=box)], classes=[f"view-{name}"])
+    return solara.Div(children=[LiveChart.element(box=box)], classes=[f"view-{name}"])
 
 
 @solara.component

@@ -107,11 +107,13 @@ def _colour(domain: dict[str, str], title=None, orient: str = "bottom") -> alt.C
                      legend=alt.Legend(orient=orient, direction="vertical"))
 
 
-def _x() -> alt.X:
-    return alt.X("day:Q", title="day", axis=alt.Axis(tickMinStep=1, format="d"))
+def day_axis() -> alt.X:
+    """Days on x, labelled only at whole days (in the first days ticks fall on half days)."""
+    return alt.X("day:Q", title="day", axis=alt.Axis(
+        tickMinStep=1, format="d", labelExpr="datum.value % 1 ? '' : datum.label"))
 
 
-def _dict(chart) -> dict:
+def vega_lite(chart) -> dict:
     """A chart as a validated Vega-Lite dict, done once per view (steps only add data).
 
     Without ``$schema``: Altair writes Vega-Lite 6's, Solara's page loads Vega-Lite 5 (which
@@ -122,8 +124,9 @@ def _dict(chart) -> dict:
     return spec
 
 
-def _spec(chart) -> dict:
-    return _dict(chart.properties(width="container").configure(**CONFIG))
+def fit_width(chart) -> dict:
+    """A time-series chart as the width of its card, styled like every view."""
+    return vega_lite(chart.properties(width="container").configure(**CONFIG))
 
 
 def _lines(names: list[str], colours: list[str], ytitle: str, domain=None, dash=None) -> alt.Chart:
@@ -133,7 +136,7 @@ def _lines(names: list[str], colours: list[str], ytitle: str, domain=None, dash=
     chart = alt.Chart(alt.Data(name="series")).transform_fold(names, as_=["name", "value"])
     mark = {"strokeDash": dash} if dash else {}
     return chart.mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=12), **mark).encode(
-        x=_x(), y=y, color=_colour(dict(zip(names, colours, strict=True))),
+        x=day_axis(), y=y, color=_colour(dict(zip(names, colours, strict=True))),
         tooltip=["day:Q", "name:N", alt.Tooltip("value:Q", format=".4g")])
 
 
@@ -142,17 +145,17 @@ def tiers_template() -> dict:
     chart = alt.Chart(alt.Data(name="series")).transform_fold(
         FOCAL_TIERS, as_=["name", "value"]).transform_calculate(
         order=f"indexof({json.dumps(FOCAL_TIERS)}, datum.name)").mark_area(opacity=0.9).encode(
-        x=_x(), y=alt.Y("value:Q", stack="zero", title="share of all fans"),
+        x=day_axis(), y=alt.Y("value:Q", stack="zero", title="share of all fans"),
         color=_colour({k: TIER_COLOURS[k] for k in FOCAL_TIERS}, title="fans at each tier"),
         order="order:Q",
         tooltip=["day:Q", "name:N", alt.Tooltip("value:Q", format=".3f", title="share of all fans")])
-    return _spec(chart.properties(height=HEIGHT))
+    return fit_width(chart.properties(height=HEIGHT))
 
 
 @functools.cache
 def wellbeing_template() -> dict:
     names = [label(c) for c in ("wellbeing", "loneliness", "offline_support")]
-    return _spec(_lines(names, ["#4daf4a", "#e41a1c", "#377eb8"], "mean score (0-1)",
+    return fit_width(_lines(names, ["#4daf4a", "#e41a1c", "#377eb8"], "mean score (0-1)",
                         domain=[0, 1]).properties(height=HEIGHT))
 
 
@@ -180,7 +183,7 @@ def dual_template(view: str) -> dict:
                                          axis=alt.Axis(orient=side, titleColor=colours[name])))
               for name, title, side, dash in ((left, left_title, "left", None),
                                               (right, right_title, "right", [5, 3]))]
-    return _spec(alt.layer(*layers).resolve_scale(y="independent").properties(height=HEIGHT))
+    return fit_width(alt.layer(*layers).resolve_scale(y="independent").properties(height=HEIGHT))
 
 
 @functools.cache
@@ -189,11 +192,11 @@ def creator_states_template() -> dict:
     chart = alt.Chart(alt.Data(name="series")).transform_fold(
         names, as_=["name", "value"]).transform_calculate(
         order=f"indexof({json.dumps(names)}, datum.name)").mark_area(opacity=0.85).encode(
-        x=_x(), y=alt.Y("value:Q", stack="zero", title="share of creator slots",
+        x=day_axis(), y=alt.Y("value:Q", stack="zero", title="share of creator slots",
                         scale=alt.Scale(domain=[0, 1])),
         color=_colour(STATUS_COLOURS, title="creators"), order="order:Q",
         tooltip=["day:Q", "name:N", alt.Tooltip("value:Q", format=".2f")])
-    return _spec(chart.properties(height=HEIGHT))
+    return fit_width(chart.properties(height=HEIGHT))
 
 
 @functools.cache
@@ -214,7 +217,7 @@ def attachment_template() -> dict:
     rules = alt.Chart(alt.Data(values=thresholds)).mark_rule(strokeDash=[4, 3]).encode(x="x:Q")
     text = alt.Chart(alt.Data(values=thresholds)).mark_text(
         align="left", dx=3, dy=8, fontSize=11).encode(x="x:Q", y=alt.value(0), text="text:N")
-    return _spec(alt.layer(bands, bars, rules, text).properties(height=HEIGHT))
+    return fit_width(alt.layer(bands, bars, rules, text).properties(height=HEIGHT))
 
 
 @functools.cache
@@ -245,7 +248,7 @@ def network_template() -> dict:
         stroke=alt.Stroke("flag:N", title="marks", scale=alt.Scale(
             domain=list(FLAGS), range=[c for _, c in FLAGS.values()])))
     chart = alt.layer(bonds, fans, creators, flags).resolve_legend(color="shared")
-    return _dict(chart.properties(width=330, height=330).configure(**CONFIG))
+    return vega_lite(chart.properties(width=330, height=330).configure(**CONFIG))
 
 
 # --------------------------------------------------------------- per step
@@ -345,8 +348,10 @@ def network_spec(model, frame: pd.DataFrame) -> dict:
                for k, cols in layers.items()}  # 4 decimals: a tenth of a pixel, a third the bytes
     spec = _fill(network_template(), f"Creator-fan network, day {_day(model)}",
                  **{k: records(v) for k, v in rounded.items()})
-    spec["title"] = {"text": f"day {_day(model)}: {len(layers['creators']['x'])} creators (size = "
-                             f"audience), {len(layers['fans']['x'])} of {n} fans", "fontSize": 12}
+    # No day in the title: a title that changes each step would make the browser rebuild the
+    # chart rather than swap its data (sim.viz.live_chart); the page shows the day.
+    spec["title"] = {"text": f"{len(layers['creators']['x'])} creators (size = audience), "
+                             f"{len(layers['fans']['x'])} of {n} fans", "fontSize": 12}
     return spec
 
 

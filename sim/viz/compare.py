@@ -18,7 +18,7 @@ import pandas as pd
 from sim.metrics import OUTCOMES
 from sim.model import ParasocialModel
 from sim.params import PARAM_FIELDS, make_params
-from sim.viz.charts import CONFIG, HEIGHT, _dict, records
+from sim.viz.charts import HEIGHT, day_axis, fit_width, records
 
 MAX_DAYS = 3650  # ten simulated years: a longer comparison belongs in a sweep (parasocial sweep)
 SHARED = ("n_fans", "n_creators")  # world size: the same in both scenarios by construction
@@ -125,7 +125,7 @@ def outcome_specs(cmp: Comparison, outcome: str) -> tuple[dict, dict]:
     """
     description, unit, _ = OUTCOMES[outcome]
     name = f"datum.scenario == 'A' ? {json.dumps(cmp.labels[0])} : {json.dumps(cmp.labels[1])}"
-    x = alt.X("day:Q", title="day", axis=alt.Axis(format="d"))
+    x = day_axis()
     base = alt.Chart(alt.Data(name="pair"))
     both = base.transform_fold(["A", "B"], as_=["scenario", "value"]).transform_calculate(
         name=name).mark_line(strokeWidth=2).encode(
@@ -143,7 +143,7 @@ def outcome_specs(cmp: Comparison, outcome: str) -> tuple[dict, dict]:
     specs = []
     for chart, what in ((both, "both scenarios"), (alt.layer(diff, zero).properties(
             height=HEIGHT // 2), "the difference B - A")):
-        spec = _dict(chart.properties(width="container").configure(**CONFIG))
+        spec = fit_width(chart)
         spec["datasets"] = data
         spec["description"] = f"{description}, {what}: {cmp.labels[0]} against {cmp.labels[1]}"
         specs.append(spec)
