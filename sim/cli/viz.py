@@ -57,7 +57,9 @@ def run(args) -> int:
         return 0
     absent = assets.missing(cache)
     if absent:  # Solara would serve a blank page offline: say how to fix it instead
-        print(f"parasocial viz: the offline asset cache {cache} lacks {', '.join(absent)}; "
+        what = ("has not been filled" if len(absent) == len(assets.packages())
+                else f"lacks {', '.join(absent)}")
+        print(f"parasocial viz: the offline asset cache {cache} {what}; "
               f"fill it once with `parasocial viz --fetch-assets` (needs npm and the npm "
               f"registry), or point {assets.ENV} at a filled cache", file=sys.stderr)
         return 1
