@@ -1,11 +1,18 @@
 """The browser face of the model: a Mesa SolaraViz app (``solara run sim.app``).
 
-It holds no model logic. It lets a person pick a preset, move the headline
-parameters, step the model and watch eight views: the creator-fan network,
-time series of attachment tiers, wellbeing, spending, harassment and creator
-states, a creator table, and the distribution of fans' strongest attachment.
+It holds no model logic. Two tabs:
 
-Two things differ from a plain ``SolaraViz(model)`` page, for reasons:
+* **Explore**: pick a preset, move the headline parameters, step the model and
+  watch eight views (the creator-fan network, attachment tiers, wellbeing,
+  spending, harassment, creator states, a creator table and the distribution
+  of fans' strongest attachment). The views are Vega-Lite charts
+  (:mod:`sim.viz.charts`): the server sends data, the browser draws, so a Step
+  costs milliseconds on the server; an inactive tab is not redrawn.
+* **Compare**: two scenarios that differ in chosen settings, run on the same
+  seed, their outcomes drawn together with the difference
+  (:mod:`sim.viz.compare`).
+
+Three things differ from a plain ``SolaraViz(model)`` page, for reasons:
 
 * Mesa's Reset builds the new model as ``type(model)(**params)``. A bad seed or
   a parameter combination that :func:`sim.params.make_params` rejects raises
@@ -16,6 +23,8 @@ Two things differ from a plain ``SolaraViz(model)`` page, for reasons:
   among the sliders would be silently overridden by them. The preset selector
   therefore sits outside SolaraViz: choosing one reloads the controls with the
   preset's values and starts a new model.
+* SolaraViz supplies the sidebar (controls, Step/Play/Reset); the page draws its
+  own tabs, because SolaraViz's component grid names its only tab "Page 0".
 
 Launch with ``parasocial viz`` (see :mod:`sim.cli.viz`).
 """
@@ -23,46 +32,44 @@ Launch with ``parasocial viz`` (see :mod:`sim.cli.viz`).
 from __future__ import annotations
 
 import functools
-import io
-from collections.abc import Callable
-from dataclasses import dataclass
+import warnings
 
-import matplotlib
+import pandas as pd
+import solara
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import update_counter
 
-matplotlib.use("Agg")  # the server draws off-screen; never open windows
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import solara  # noqa: E402
-from matplotlib.collections import LineCollection  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: E402
-from mesa.visualization import SolaraViz  # noqa: E402
-from mesa.visualization.utils import update_counter  # noqa: E402
+from sim.metrics import OUTCOMES, creator_table
+from sim.model import ParasocialModel
+from sim.params import FEEDS, PAID_MESSAGES, PARAM_FIELDS, PRESETS, make_params
+from sim.viz import compare
+from sim.viz.charts import VIEWS, View, series
+from sim.viz.live_chart import LiveChart, SpecBox
 
-from sim.metrics import BORDERLINE, FOCAL, INTENSE, OUTCOMES, creator_table  # noqa: E402
-from sim.metrics import focal_attachment as strongest_attachment  # noqa: E402
-from sim.model import ParasocialModel  # noqa: E402
-from sim.params import FEEDS, PAID_MESSAGES, PARAM_FIELDS, PRESETS, make_params  # noqa: E402
+# The app is served directly, not inside another site's iframe, so Solara's fallback to a
+# samesite=lax session cookie over plain http is right; it would warn on every page load.
+warnings.filterwarnings("ignore", message="Cookies with samesite=none require https",
+                        category=UserWarning)
 
 # ------------------------------------------------------------------ settings
-APP_FANS = 1000  # default world size: one step plus redraw stays well under a second
+APP_FANS = 1000  # default world size (benchmarks/bench_app.py measures Step at this size)
 APP_CREATORS = 30
 DEFAULT_SEED = "1"
 DEFAULT_PRESET = "influencer"
-NETWORK_SAMPLE = 150  # fans drawn in the network view (all creators are drawn)
-HOSTILE = 0.5  # display threshold only: fans at or above this hostility get a ring
 TIME_LIMITS = ("inf", "0.5", "1", "1.5", "2", "3", "4")  # hours/day; strings: make_params coerces
-DPI = 80
-
-TIER_COLOURS = {
-    "no focal creator": "#c8c8c8",
-    "entertainment-social": "#4daf4a",
-    "intense-personal": "#ff7f00",
-    "borderline-pathological": "#984ea3",
-}
-STATUS_COLOURS = {"active": "#377eb8", "burnt out": "#e6ab02", "quit": "#bbbbbb"}
+TITLE = "Parasocial relationships"
+# Vuetify shows a slider's value only while it is dragged: keep the value label visible,
+# and leave room above each slider for it.
+CSS = """
+.v-slider__thumb-label-container { display: block !important; }
+.v-slider__thumb-label { transform: translateY(-6px) translateX(-50%) !important;
+  border-radius: 4px !important; width: auto !important; min-width: 28px; padding: 0 4px;
+  height: 20px !important; font-size: 11px; }
+.v-slider__thumb-label > * { transform: none !important; }
+.v-input__slider { padding-top: 18px; }
+.view-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(470px, 1fr));
+  gap: 12px; }
+"""
 
 # ------------------------------------------------------------------ controls
 
@@ -126,6 +133,8 @@ current_model = solara.reactive(None)
 build_error = solara.reactive(None)
 current_preset = solara.reactive(None)
 switching_preset = solara.reactive(False)
+comparison = solara.reactive(None)  # the last finished compare.Comparison
+comparison_error = solara.reactive(None)
 
 
 class _KeepModelOnError(type):
@@ -173,219 +182,7 @@ def start_model(preset: str) -> None:
     current_model.set(model)
 
 
-# ------------------------------------------------------------------- views
-
-
-@dataclass(frozen=True)
-class View:
-    """One panel of the page: a title, the sentence that says what it shows, how to draw it."""
-
-    name: str
-    title: str
-    explanation: str
-    draw: Callable
-
-
-def _series(model) -> pd.DataFrame:
-    """The model's collected outcomes, one row per day (day 0 is the initial state)."""
-    frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    frame.index.name = "day"
-    return frame
-
-
-def _figure(height: float = 3.0, right: float = 0.97) -> tuple[Figure, object]:
-    """A small figure with fixed margins (automatic layout doubles the drawing time)."""
-    fig = Figure(figsize=(6.0, height), dpi=DPI)
-    fig.subplots_adjust(left=0.12, right=right, bottom=0.16, top=0.96)
-    return fig, fig.add_subplot()
-
-
-SMOOTH_DAYS = 7  # daily counts of rare events are spiky: show a trailing mean
-
-
-def _lines(ax, frame: pd.DataFrame, columns, colours=None, smooth: bool = False,
-           **kwargs) -> None:
-    """Plot outcomes against day, labelled with their registry description."""
-    marker = "o" if len(frame) < 3 else None  # a single day is a point, not a line
-    ax.set_xlim(0, max(1, len(frame) - 1))
-    for i, col in enumerate(columns):
-        values, label = frame[col], OUTCOMES[col][0]
-        if smooth:
-            values = values.rolling(SMOOTH_DAYS, min_periods=1).mean()
-            label += f" ({SMOOTH_DAYS}-day mean)"
-        ax.plot(frame.index, values, label=label, color=colours[i] if colours else None,
-                marker=marker, lw=1.6, **kwargs)
-
-
-def _legend(ax, handles=None) -> None:
-    """A small legend on a translucent box, so lines behind it stay readable."""
-    handles = handles if handles is not None else ax.get_legend_handles_labels()[0]
-    ax.legend(handles, [h.get_label() for h in handles], fontsize=7, loc="best",
-              framealpha=0.8, edgecolor="none")
-
-
-def _finish(ax, ylabel: str, legend: bool = True) -> None:
-    ax.set_xlabel("day")
-    ax.set_ylabel(ylabel)
-    ax.grid(alpha=0.3)
-    if legend:
-        _legend(ax)
-
-
-def _twin(ax, frame, left, right, left_label, right_label, smooth=(False, False),
-          colours=("C0", "C3")) -> None:
-    """Two outcomes of different scale: left axis and right axis, one legend on top."""
-    _lines(ax, frame, [left], [colours[0]], smooth=smooth[0])
-    other = ax.twinx()
-    _lines(other, frame, [right], [colours[1]], smooth=smooth[1], ls="--")
-    _finish(ax, left_label, legend=False)
-    other.set_ylabel(right_label)
-    ax.set_ylim(bottom=0)  # counts and money: never below zero
-    other.set_ylim(bottom=0)
-    _legend(other, ax.get_lines() + other.get_lines())  # the twin is drawn above ax
-
-
-def tier_of(attachment: np.ndarray) -> np.ndarray:
-    """Index into TIER_COLOURS of each fan's strongest attachment (metrics' thresholds)."""
-    return np.digitize(attachment, [FOCAL, INTENSE, BORDERLINE])
-
-
-def creator_status(model) -> np.ndarray:
-    """Status name of each creator slot: active, burnt out or quit."""
-    c = model.creators
-    return np.where(~c.active, "quit", np.where(c.burnt_out, "burnt out", "active"))
-
-
-def fan_sample(n_fans: int, size: int = NETWORK_SAMPLE) -> np.ndarray:
-    """A fixed display sample of fans, the same at every step so the picture is comparable."""
-    return np.sort(np.random.default_rng(0).choice(n_fans, min(size, n_fans), replace=False))
-
-
-def draw_network(model) -> Figure:
-    """Creators on an inner ring, sized by audience; sampled fans beside their focal creator.
-
-    A fan sits closer to the ring the stronger its strongest attachment; fans
-    without bonds sit on the outer rim. Lines are bonds, darker when stronger.
-    """
-    c, b, f = model.creators, model.bonds, model.fans
-    n_c = len(c.active)
-    angle_c = 2 * np.pi * np.arange(n_c) / n_c
-    xy_c = np.column_stack([np.cos(angle_c), np.sin(angle_c)])
-    fans = fan_sample(len(f.wellbeing))
-    att = b.attachment[fans]
-    creators = b.creator[fans]
-    strongest = strongest_attachment(model)[fans]
-    strongest_slot = np.where(creators >= 0, att, -1.0).argmax(axis=1)
-    focal = creators[np.arange(fans.size), strongest_slot]  # -1: follows nobody
-    jitter = (np.random.default_rng(1).random(fans.size) - 0.5) * 2 * np.pi / n_c
-    angle_f = np.where(focal >= 0, angle_c[np.maximum(focal, 0)] + jitter,
-                       2 * np.pi * np.arange(fans.size) / fans.size)
-    radius = np.where(focal >= 0, 2.2 - 0.9 * strongest, 2.5)
-    xy_f = np.column_stack([radius * np.cos(angle_f), radius * np.sin(angle_f)])
-
-    fig = Figure(figsize=(6.4, 3.6), dpi=DPI)
-    ax = fig.add_axes((0.0, 0.0, 0.56, 0.92))  # the rings left, the legend right
-    rows, slots = np.nonzero(creators >= 0)
-    segments = np.stack([xy_f[rows], xy_c[creators[rows, slots]]], axis=1)
-    shade = np.clip(0.1 + 0.8 * att[rows, slots], 0, 1)
-    ax.add_collection(LineCollection(segments, colors=[(0.3, 0.3, 0.3, a) for a in shade],
-                                     linewidths=0.6, zorder=1))
-    audience = c.audience
-    size = 30 + 500 * audience / max(audience.max(), 1.0)
-    status = creator_status(model)
-    ax.scatter(*xy_c.T, s=size, c=[STATUS_COLOURS[s] for s in status], edgecolors="black",
-               linewidths=0.6, zorder=3)
-    tiers = np.array(list(TIER_COLOURS.values()))[tier_of(strongest)]
-    hostile = f.hostility[fans] >= HOSTILE
-    banned = f.banned[fans]
-    ax.scatter(*xy_f.T, s=22, c=tiers, edgecolors=np.where(hostile, "red", "none"),
-               linewidths=np.where(hostile, 1.8, 0.0), zorder=2)
-    if banned.any():
-        ax.scatter(*xy_f[banned].T, s=30, marker="x", c="black", linewidths=1.2, zorder=4)
-    handles = [Patch(color=col, label=f"fan: {name}") for name, col in TIER_COLOURS.items()]
-    handles += [Line2D([], [], marker="o", ls="", mfc=col, mec="black", label=f"creator: {s}")
-                for s, col in STATUS_COLOURS.items()]
-    handles += [Line2D([], [], marker="o", ls="", mfc="white", mec="red", mew=1.8,
-                       label=f"hostile fan (hostility >= {HOSTILE})"),
-                Line2D([], [], marker="x", ls="", color="black", label="banned fan")]
-    fig.legend(handles=handles, fontsize=7.5, frameon=False, loc="center left",
-               bbox_to_anchor=(0.57, 0.5))
-    ax.set_xlim(-2.6, 2.6)
-    ax.set_ylim(-2.6, 2.6)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    fig.suptitle(f"day {int(model.time)}: {n_c} creators (size = audience), "
-                 f"{fans.size} of {len(f.wellbeing)} fans", fontsize=9)
-    return fig
-
-
-def draw_tiers(model) -> Figure:
-    frame = _series(model)
-    fig, ax = _figure()
-    _lines(ax, frame, ["share_focal", "tier_entertainment", "tier_intense", "tier_borderline"],
-           ["black", *list(TIER_COLOURS.values())[1:]])
-    ax.set_ylim(0, 1)
-    _finish(ax, "share (of all fans / of focal fans)")
-    return fig
-
-
-def draw_wellbeing(model) -> Figure:
-    frame = _series(model)
-    fig, ax = _figure()
-    _lines(ax, frame, ["wellbeing", "loneliness", "offline_support"], ["C2", "C3", "C0"])
-    ax.set_ylim(0, 1)
-    _finish(ax, "mean score (0-1)")
-    return fig
-
-
-def draw_spending(model) -> Figure:
-    frame = _series(model)
-    fig, ax = _figure(right=0.87)
-    _twin(ax, frame, "spending", "payer_share", "spending per fan (currency/day)",
-          "payer share, last 30 days", smooth=(True, False))
-    return fig
-
-
-def draw_harassment(model) -> Figure:
-    frame = _series(model)
-    fig, ax = _figure(right=0.87)
-    _twin(ax, frame, "harassment_per_creator", "harassment_per_fan",
-          "incidents/day per creator", "incidents/day per fan", smooth=(True, True))
-    return fig
-
-
-def draw_creator_states(model) -> Figure:
-    frame = _series(model)
-    working = frame["active_creators"] - frame["burnt_out_creators"]
-    fig, ax = _figure()
-    ax.stackplot(frame.index, working, frame["burnt_out_creators"], frame["quit_creators"],
-                 labels=list(STATUS_COLOURS), colors=list(STATUS_COLOURS.values()), alpha=0.85)
-    ax.set_ylim(0, 1)
-    ax.set_xlim(0, max(1, frame.index.max()))
-    _finish(ax, "share of creator slots")
-    return fig
-
-
-def draw_attachment_histogram(model) -> Figure:
-    attachment = strongest_attachment(model)
-    fig, ax = _figure()
-    edges = [0.0, FOCAL, INTENSE, BORDERLINE, 1.0]
-    for (lo, hi), colour in zip(zip(edges, edges[1:], strict=False), TIER_COLOURS.values(),
-                                strict=True):
-        ax.axvspan(lo, hi, color=colour, alpha=0.15, lw=0)
-    ax.hist(attachment, bins=np.linspace(0, 1, 41), color="#555555", histtype="stepfilled")
-    for x, name in ((FOCAL, "focal"), (INTENSE, "intense"), (BORDERLINE, "borderline")):
-        ax.axvline(x, color="black", ls="--", lw=1)
-        ax.annotate(f"{name} {x:g}", (x, 1), xycoords=("data", "axes fraction"),
-                    xytext=(3, -10), textcoords="offset points", fontsize=7)
-    ax.set_yscale("log")
-    # Plain tick labels: the default log labels go through mathtext, which doubles the cost.
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:g}"))
-    ax.yaxis.set_minor_formatter(NullFormatter())
-    ax.set_xlim(0, 1)
-    _finish(ax, "fans (count, log scale)", legend=False)
-    ax.set_xlabel("strongest attachment (0-1)")
-    return fig
+# ------------------------------------------------------------- explore tab
 
 
 def creator_frame(model) -> pd.DataFrame:
@@ -402,107 +199,178 @@ def creator_frame(model) -> pd.DataFrame:
     return out.sort_values("audience (fans)", ascending=False).reset_index(drop=True)
 
 
-VIEWS = {v.name: v for v in [
-    View("network", "Creator-fan network",
-         "Creators (inner ring, sized by audience, coloured by state) and a fixed sample of "
-         "fans placed by their focal creator, closer the stronger the bond, coloured by "
-         "attachment tier; red rings mark hostile fans.", draw_network),
-    View("tiers", "Attachment tiers",
-         "Share of all fans with a focal creator, and how focal fans split into the "
-         "entertainment-social, intense-personal and borderline-pathological tiers.",
-         draw_tiers),
-    View("wellbeing", "Wellbeing and loneliness",
-         "Fans' mean wellbeing, loneliness and offline tie strength: parasocial time "
-         "displaces real ties.", draw_wellbeing),
-    View("spending", "Spending",
-         "Money fans spend per day (subscriptions, paid messages, donations, meetings; "
-         "7-day mean) and the share who paid in the last 30 days.", draw_spending),
-    View("harassment", "Harassment",
-         "Harassment incidents reaching creators (per active creator) and reaching fans "
-         "(per fan) per day after moderation, as 7-day means.", draw_harassment),
-    View("creator_states", "Creator states",
-         "Share of creator slots whose creator is working, burnt out (lower output) or has "
-         "quit.", draw_creator_states),
-    View("attachment", "Strongest attachment",
-         "How many fans have each level of strongest attachment; dashed lines are the "
-         "tier thresholds.", draw_attachment_histogram),
-]}
+def _card(title: str, explanation: str, name: str):
+    return solara.Card(title, subtitle=explanation, classes=[f"card-{name}"],
+                       style={"height": "100%", "overflow": "auto"})
 
 
-def figure_png(fig: Figure) -> bytes:
-    """PNG bytes of a figure (what the browser receives)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
-def _card(title: str, explanation: str):
-    return solara.Card(title, subtitle=explanation, style={"height": "100%", "overflow": "auto"})
+def Chart(box: SpecBox, name: str):
+    """A Vega-Lite chart; the wrapper's class names the view (tests and the benchmark find it)."""
+    return solara.Div(children=[LiveChart.element(box=box)], classes=[f"view-{name}"])
 
 
 @solara.component
-def FigureView(model, view: View):
-    """A view card; the figure is redrawn only when the model or its day changes."""
-    tick = update_counter.get()
-    png = solara.use_memo(lambda: figure_png(view.draw(model)), [model, model.time, tick])
-    with _card(view.title, view.explanation):
-        solara.Image(png, width="100%", classes=[f"view-{view.name}"])
+def ChartView(model, day: float, frame: pd.DataFrame, view: View):
+    """A view card; its chart data is rebuilt only when the model or its day changes."""
+    box = solara.use_memo(lambda: SpecBox(view.spec(model, frame)), [model, day])
+    with _card(view.title, view.explanation, view.name):
+        Chart(box, view.name)
 
 
 @solara.component
-def CreatorTable(model):
+def CreatorTable(model, day: float):
     """The creator table view: audience, income, stress and status of every creator."""
-    update_counter.get()
+    frame = solara.use_memo(lambda: creator_frame(model), [model, day])
     with _card("Creators", "Every creator slot, biggest audience first: its state, followers, "
-               "total income after the platform's cut, stress, and harassment received in total."):
-        solara.DataFrame(creator_frame(model), items_per_page=10)
-
-
-# One small component per view: SolaraViz calls ``component(model)`` and remounts
-# plain functions on every render, so each view is a real, stable component.
-@solara.component
-def NetworkView(model):
-    return FigureView(model, VIEWS["network"])
+               "total income after the platform's cut, stress, and harassment received in total.",
+               "creators"):
+        solara.DataFrame(frame, items_per_page=10)
 
 
 @solara.component
-def TiersView(model):
-    return FigureView(model, VIEWS["tiers"])
+def ExploreTab(model):
+    """Every view of the running model, redrawn after each step.
+
+    Only this component listens to SolaraViz's update counter and hands the day
+    down, so a Step is one render of the tab rather than one per view.
+    """
+    update_counter.get()
+    day = model.time
+    frame = solara.use_memo(lambda: series(model), [model, day])  # read once for every view
+    with solara.Div(classes=["view-grid"]):
+        for name, view in VIEWS.items():
+            ChartView(model, day, frame, view)
+            if name == "network":
+                CreatorTable(model, day)
+
+
+# ------------------------------------------------------------- compare tab
+COMPARE_DEFAULTS = {"paid_messages": ("off", "per_message"), "feed": ("engagement",
+                                                                      "chronological")}
+
+
+def default_differences(preset: str) -> list[list]:
+    """Paid messages as the preset has them against the other extreme (off / per message)."""
+    a = make_params(preset).paid_messages
+    return [["paid_messages", a, "off" if a != "off" else "per_message"]]
+
+
+def _value_input(name: str, value, on_value, label: str):
+    """A value for a setting: its choices when it has them, else typed text (checked later)."""
+    meta = PARAM_FIELDS[name].metadata
+    if meta["choices"]:
+        return solara.Select(label, value=str(value), values=list(meta["choices"]),
+                             on_value=on_value)
+    if type(PARAM_FIELDS[name].default) is bool:
+        return solara.Select(label, value=str(value), values=["True", "False"], on_value=on_value)
+    return solara.InputText(label, value=str(value), on_value=on_value)
 
 
 @solara.component
-def WellbeingView(model):
-    return FigureView(model, VIEWS["wellbeing"])
+def DifferenceRow(row: list, preset: str, on_change, on_remove):
+    name, a, b = row
+    meta = PARAM_FIELDS[name].metadata
+    allowed = (", ".join(meta["choices"]) if meta["choices"] else
+               "true/false" if type(PARAM_FIELDS[name].default) is bool
+               else f"{meta['lo']} to {meta['hi']}")
+
+    def rename(new):
+        default = getattr(make_params(preset), new)
+        on_change([new, default, default])
+
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Select("setting", value=name, values=list(PARAM_FIELDS), on_value=rename,
+                      style={"min-width": "220px"})
+        _value_input(name, a, lambda v: on_change([name, v, b]), "value in A")
+        _value_input(name, b, lambda v: on_change([name, a, v]), "value in B")
+        solara.Button("remove", text=True, on_click=on_remove, disabled=on_remove is None)
+    solara.Text(f"{meta['doc']} ({meta['unit']}; allowed: {allowed}; {preset} preset: "
+                f"{getattr(make_params(preset), name)})", style={"font-size": "0.8em",
+                                                                 "color": "#555"})
 
 
 @solara.component
-def SpendingView(model):
-    return FigureView(model, VIEWS["spending"])
+def CompareTab(preset: str):
+    """Choose what differs, run both scenarios on one seed, see outcomes and their difference."""
+    rows, set_rows = solara.use_state(default_differences(preset))
+    seed, set_seed = solara.use_state(DEFAULT_SEED)
+    days, set_days = solara.use_state(180)
+    n_fans, set_fans = solara.use_state(APP_FANS)
+    n_creators, set_creators = solara.use_state(APP_CREATORS)
+    outcomes, set_outcomes = solara.use_state(list(compare.DEFAULT_OUTCOMES))
+
+    def run():
+        try:
+            result = compare.run_pair(preset, seed, days,
+                                      {"n_fans": n_fans, "n_creators": n_creators},
+                                      [tuple(r) for r in rows])
+        except ValueError as err:
+            comparison_error.set(str(err))
+            return
+        comparison_error.set(None)
+        comparison.set(result)
+
+    def change(i):
+        return lambda row: set_rows([row if j == i else r for j, r in enumerate(rows)])
+
+    def remove(i):
+        return lambda: set_rows([r for j, r in enumerate(rows) if j != i])
+
+    def add():
+        used = {r[0] for r in rows}
+        name = next(n for n in (*COMPARE_DEFAULTS, *PARAM_FIELDS)
+                    if n not in used and n not in compare.SHARED)
+        default = getattr(make_params(preset), name)
+        set_rows([*rows, [name, default, default]])
+
+    with solara.Card("Two scenarios, one seed", subtitle=(
+            f"Both runs use the {preset} preset (change it in the sidebar), the same world size "
+            "and the same seed, so they share their world and random numbers until the settings "
+            "below make them diverge: the difference is the effect of the change.")):
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            solara.InputText("seed (whole number, both runs)", value=seed, on_value=set_seed)
+            solara.InputInt("days to run", value=days, on_value=set_days)
+            solara.SliderInt(_label("n_fans"), value=n_fans, on_value=set_fans, min=100,
+                             max=5000, step=100)
+            solara.SliderInt(_label("n_creators"), value=n_creators, on_value=set_creators,
+                             min=5, max=200, step=5)
+        solara.Markdown("**What differs between A and B**")
+        for i, row in enumerate(rows):
+            DifferenceRow(row, preset, change(i), remove(i) if len(rows) > 1 else None)
+        with solara.Row():
+            solara.Button("add a setting", on_click=add, text=True)
+            solara.Button("Run both", color="primary", on_click=run)
+        solara.SelectMultiple("outcomes to draw", values=outcomes, all_values=list(OUTCOMES),
+                              on_value=set_outcomes)
+        if comparison_error.value:
+            solara.Error(comparison_error.value, classes=["compare-error"])
+    result = comparison.value
+    if result is not None:
+        ComparisonResult(result, tuple(outcomes))
 
 
 @solara.component
-def HarassmentView(model):
-    return FigureView(model, VIEWS["harassment"])
+def ComparisonResult(result, outcomes: tuple):
+    boxes = solara.use_memo(
+        lambda: [(o, *map(SpecBox, compare.outcome_specs(result, o))) for o in outcomes],
+        [result, outcomes])
+    with solara.Card(f"{result.labels[0]}  vs  {result.labels[1]}", subtitle=(
+            f"seed {result.seed}, {result.days} days. For each outcome: both scenarios (top) and "
+            "the difference B - A (bottom, shaded; above the dashed line: B is higher)."),
+            classes=["compare-result"]):
+        solara.DataFrame(compare.summary(result, outcomes), items_per_page=len(outcomes) or 1)
+    with solara.Div(classes=["view-grid"]):
+        for outcome, both, difference in boxes:
+            with solara.Card(margin=0):
+                Chart(both, f"compare-{outcome}")
+                Chart(difference, f"compare-{outcome}-difference")
 
-
-@solara.component
-def CreatorStatesView(model):
-    return FigureView(model, VIEWS["creator_states"])
-
-
-@solara.component
-def AttachmentView(model):
-    return FigureView(model, VIEWS["attachment"])
-
-
-COMPONENTS = [(c, 0) for c in (NetworkView, CreatorTable, TiersView, WellbeingView,
-                               SpendingView, HarassmentView, CreatorStatesView, AttachmentView)]
 
 # -------------------------------------------------------------------- page
 
 
 def running_summary(model) -> str:
-    """One line with the values the running model uses (Mesa's sliders show no numbers)."""
+    """One line with the values the running model uses."""
     parts = [f"preset {model.preset}", f"seed {getattr(model, 'seed_text', '')}"]
     for name, spec in model_params_for(model.preset).items():
         if isinstance(spec, dict) and name in PARAM_FIELDS:
@@ -532,7 +400,7 @@ def PresetCard(preset: str, model):
 
 @solara.component
 def Page():
-    """The app: the preset card and SolaraViz (controls, play/step/reset, the views)."""
+    """The app: the preset card, SolaraViz's controls, and the Explore and Compare tabs."""
     if current_model.value is None:  # first render of this browser session
         start_model(DEFAULT_PRESET)
     preset = current_preset.value or DEFAULT_PRESET
@@ -542,15 +410,22 @@ def Page():
             switching_preset.set(False)
 
     solara.use_effect(finish_switch, [switching_preset.value])
+    solara.Title(TITLE)
+    solara.Style(CSS)
     with solara.Sidebar():
         PresetCard(preset, current_model.value)
     if switching_preset.value:
         # One render without SolaraViz: its sidebar controls live in a portal that would
         # otherwise be reused, keeping the previous preset's values behind new sliders.
         solara.Info(f"Loading the {preset} preset...")
-    else:
-        SolaraViz(current_model, components=COMPONENTS, model_params=model_params_for(preset),
-                  name="Parasocial relationships", play_interval=150)
+        return
+    SolaraViz(current_model, components=[], model_params=model_params_for(preset), name=TITLE,
+              play_interval=150)
+    with solara.lab.Tabs(lazy=True):  # lazy: only the visible tab is drawn
+        with solara.lab.Tab("Explore the model"):
+            ExploreTab(current_model.value)
+        with solara.lab.Tab("Compare two scenarios"):
+            CompareTab(preset).key(f"compare-{preset}")  # a new preset: fresh defaults
 
 
 page = Page()

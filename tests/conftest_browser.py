@@ -1,30 +1,58 @@
 """Fixtures for the browser tests (tests/test_app_browser.py), imported by tests/conftest.py.
 
 They use pytest-ipywidgets' Solara server and pytest-playwright's browser with
-Debian's Chromium (`apt-get install chromium`): `playwright install` downloads
-a browser build of its own, which fails on machines without internet. The
-Solara page loads its JavaScript from the offline asset cache that
-`bash tools/solara_assets.sh` fills, so no request leaves the machine.
+a system Chromium, Debian's by default (`apt-get install chromium`; another
+one with PARASOCIAL_CHROMIUM=/path/to/chromium): `playwright install`
+downloads a browser build of its own, which fails on machines without
+internet. The Solara page loads its JavaScript from the offline asset cache
+(`parasocial viz --fetch-assets` or `bash tools/solara_assets.sh` fills it),
+so no request leaves the machine.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import pytest
 
+from sim.viz import assets
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-ASSET_CACHE = ROOT / ".cache" / "solara-assets"
-# The bundle every Solara page loads first; its absence means the cache was never filled.
-ASSET_MARKER = ASSET_CACHE / "@widgetti" / "solara-vuetify-app@10.1.1" / "package.json"
+CHROMIUM_ENV = "PARASOCIAL_CHROMIUM"
+CHROMIUM = Path(os.environ.get(CHROMIUM_ENV) or "/usr/bin/chromium")
+ASSET_CACHE = assets.cache_dir()
 SCREENSHOTS = ROOT / "test-results" / "app"
 
-BROWSER_SKIP_REASON = (
-    None if CHROMIUM.exists() and ASSET_MARKER.exists()
-    else "needs Debian's chromium and the Solara asset cache "
-         "(apt-get install chromium; bash tools/solara_assets.sh)")
+
+def browser_skip_reason() -> str | None:
+    """Why the browser tests cannot run here (None: they can)."""
+    needs = []
+    if not CHROMIUM.is_file():
+        needs.append(f"Chromium at {CHROMIUM} (apt-get install chromium, or set {CHROMIUM_ENV})")
+    if assets.missing(ASSET_CACHE):
+        needs.append(f"the Solara asset cache in {ASSET_CACHE} (parasocial viz --fetch-assets)")
+    return f"browser tests skipped: they need {' and '.join(needs)}" if needs else None
+
+
+BROWSER_SKIP_REASON = browser_skip_reason()
+
+
+class BrowserTestsSkipped(UserWarning):
+    """Shown in pytest's warnings summary, so a skipped browser run is seen without -rs."""
+
+
+@pytest.fixture(scope="session")
+def browser_available():
+    """Skip the browser tests, with one warning that names what is missing.
+
+    A fixture, not a skipif mark: marks skip before any fixture runs, so nothing
+    could warn. Session scope: set up before the session's server and browser.
+    """
+    if BROWSER_SKIP_REASON is not None:
+        warnings.warn(BROWSER_SKIP_REASON, BrowserTestsSkipped, stacklevel=1)
+        pytest.skip(BROWSER_SKIP_REASON)
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +75,7 @@ def offline_solara():
     """
     import solara.server.settings as settings
 
-    os.environ["SOLARA_ASSETS_PROXY_CACHE_DIR"] = str(ASSET_CACHE)
+    os.environ[assets.ENV] = str(ASSET_CACHE)
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     saved = (settings.assets.proxy_cache_dir, settings.telemetry.mixpanel_enable)
     settings.assets.proxy_cache_dir = ASSET_CACHE

@@ -10,29 +10,40 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from sim.app import VIEWS, model_params
-from tests.conftest_browser import BROWSER_SKIP_REASON
+from sim.app import TITLE, VIEWS, model_params
+from tests.conftest_browser import browser_available  # noqa: F401  (used by pytestmark)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(BROWSER_SKIP_REASON is not None, reason=BROWSER_SKIP_REASON or ""),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("browser_available")]
 
 LOAD_TIMEOUT = 60_000  # ms: the first page load compiles the Vue templates
 
 
-def wait_for_views(page):
-    """Every figure view shows a non-empty image, and the creator table has rows."""
+def drawn(page, view: str, day: int | None = None):
+    """The chart Vega drew for a view (its aria-label is the spec's description, naming the day)."""
+    label = f"[aria-label$=', day {day}']" if day is not None else ""
+    return page.locator(f".view-{view} [role=graphics-document]{label}")
+
+
+def wait_for_views(page, day: int | None = None):
+    """Every view's chart is drawn (at `day`, if given) on a non-empty canvas; the table has rows."""
     for name in VIEWS:
-        image = page.locator(f"img.view-{name}")
-        image.wait_for(timeout=LOAD_TIMEOUT)
-        page.wait_for_function("img => img.complete && img.naturalWidth > 100",
-                               arg=image.element_handle(), timeout=LOAD_TIMEOUT)
+        chart = drawn(page, name, day)
+        chart.wait_for(timeout=LOAD_TIMEOUT)
+        page.wait_for_function("el => el.querySelector('canvas').width > 100",
+                               arg=chart.element_handle(), timeout=LOAD_TIMEOUT)
     page.locator("table tbody tr").first.wait_for(timeout=LOAD_TIMEOUT)
 
 
 def wait_for_time(page, day: int):
     page.get_by_text(f"Time: {day:.1f}", exact=True).wait_for(timeout=LOAD_TIMEOUT)
+
+
+def wait_for_time_past(page, day: int):
+    """While playing, steps are fast enough that a given day's text may never be seen."""
+    page.wait_for_function(
+        "day => [...document.querySelectorAll('.v-card')].some(c => "
+        "(m => m && parseFloat(m[1]) >= day)(c.innerText.match(/Time: ([0-9.]+)/)))",
+        arg=day, timeout=LOAD_TIMEOUT)
 
 
 def click(page, label: str):
@@ -57,25 +68,28 @@ def running(page) -> str:
 
 
 def test_page_renders_every_view(app_page, screenshot):
-    wait_for_views(app_page)
+    wait_for_views(app_page, day=0)
     wait_for_time(app_page, 0)
+    assert app_page.title() == TITLE
     assert app_page.get_by_text("Creator-fan network", exact=True).is_visible()
     for view in VIEWS.values():  # each view says what it shows
         assert app_page.get_by_text(view.explanation, exact=True).count() == 1
+    # Slider values are shown at rest, not only while dragged.
+    slider = app_page.locator(".v-input__slider").filter(has_text=model_params["n_fans"]["label"])
+    expect(slider.locator(".v-slider__thumb-label")).to_be_visible()
+    expect(slider.locator(".v-slider__thumb-label")).to_have_text("1000")
     screenshot(app_page, "01-loaded")
     assert not app_page.problems
 
 
 def test_step_advances_time(app_page, screenshot):
-    wait_for_views(app_page)
-    before = app_page.locator("img.view-tiers").get_attribute("src")
+    wait_for_views(app_page, day=0)
     click(app_page, "Step")
     wait_for_time(app_page, 1)
-    app_page.wait_for_function(
-        "old => document.querySelector('img.view-tiers').getAttribute('src') !== old",
-        arg=before, timeout=LOAD_TIMEOUT)
+    wait_for_views(app_page, day=1)  # every chart redrawn with the new day's data
     click(app_page, "Step")
     wait_for_time(app_page, 2)
+    wait_for_views(app_page, day=2)
     screenshot(app_page, "02-stepped")
     assert not app_page.problems
 
@@ -83,7 +97,7 @@ def test_step_advances_time(app_page, screenshot):
 def test_play_and_pause(app_page):
     wait_for_views(app_page)
     click(app_page, "▶")
-    wait_for_time(app_page, 2)
+    wait_for_time_past(app_page, 2)
     click(app_page, "❚❚")
     expect(app_page.get_by_role("button", name="Step", exact=True)).to_be_enabled()
     assert not app_page.problems
@@ -123,4 +137,23 @@ def test_preset_switch_loads_its_values(app_page, screenshot):
     click(app_page, "Step")
     wait_for_time(app_page, 1)
     screenshot(app_page, "05-streamer")
+    assert not app_page.problems
+
+
+def test_compare_two_scenarios(app_page, screenshot):
+    wait_for_views(app_page)
+    app_page.get_by_role("tab", name="Compare two scenarios").click()
+    days = app_page.get_by_label("days to run")
+    days.fill("30")
+    days.press("Enter")
+    click(app_page, "Run both")
+    for outcome in ("wellbeing", "spending"):
+        for part in ("", "-difference"):
+            drawn(app_page, f"compare-{outcome}{part}").wait_for(timeout=LOAD_TIMEOUT)
+    summary = app_page.locator(".compare-result")
+    assert "A: paid_messages=off" in summary.inner_text()
+    assert "30 days" in summary.inner_text()
+    screenshot(app_page, "06-compare")
+    app_page.get_by_role("tab", name="Explore the model").click()
+    wait_for_views(app_page, day=0)  # the running model's views are back, undisturbed
     assert not app_page.problems

@@ -1,0 +1,1 @@
+"""Pieces of the browser app (``sim.app``): chart specs, the scenario comparison, offline assets."""
