@@ -131,6 +131,8 @@ ABSENCES = [
     # mechanism 5: money
     ("paid messages earn", "idol", {}, {"paid_messages": "off"}, "spent_paid_message", "down"),
     ("price response", "influencer", {}, {"price_sensitivity": 0.0}, "monthly_spending", "up", 10),
+    ("dearer messages sell less", "idol", {"message_price": 1.0}, {"message_price": 3.0},
+     "paid_messages", "down", 1),
     ("subscription churn", "influencer", SUBSCRIBING, {**SUBSCRIBING, "subscription_churn": 0.0},
      "subscribers", "up", 30),
     ("satisfaction keeps subscribers", "influencer", {**SUBSCRIBING, "subscription_price": 0.01},
@@ -191,3 +193,76 @@ def test_switching_a_mechanism_off_moves_its_outcome(row):
         assert without < with_it, f"{mechanism}: {outcome} {with_it} -> {without} without it"
     else:
         assert without > with_it, f"{mechanism}: {outcome} {with_it} -> {without} without it"
+
+
+# Each mechanism's code disconnected in place (its effect replaced by zero or identity), and the
+# row above that must then fail: the rows detect a disconnected mechanism, not only a parameter.
+def _ones(x, *_, **__):
+    return np.ones_like(np.asarray(x, dtype=float))
+
+
+def _zeros(x, *_, **__):
+    return np.zeros_like(np.asarray(x, dtype=float))
+
+
+def _first(x, *_, **__):
+    return x
+
+
+def _nothing(*_, **__):
+    return None
+
+
+DISCONNECTIONS = [
+    ("bonds", "reinforcement", lambda absorption, attachment, strength: np.ones_like(attachment),
+     "absorption reinforcement"),
+    ("bonds", "expectation", _zeros, "expectations from reciprocity"),
+    ("interaction", "broadcast_value", lambda value, literacy, *a: _zeros(literacy),
+     "paid broadcasts"),
+    ("interaction", "paid_broadcasts", _nothing, "paid broadcasts"),
+    ("interaction", "subscriber_broadcasts", _nothing, "subscriber broadcasts"),
+    ("interaction", "live_chat", _nothing, "names read on stream"),
+    ("money", "price_response", lambda price, means, s: _ones(price + means),
+     "dearer messages sell less"),
+    ("money", "cancel_probability", _zeros, "subscription churn"),
+    ("money", "read_out", lambda creator, size, capacity, rng: np.zeros(size.size, dtype=bool),
+     "donations read out"),
+    ("money", "meetings", _nothing, "fan meetings"),
+    ("attention", "posts_seen", lambda weights, posts, budget: posts.copy(),
+     "attention budget binds"),
+    ("attention", "recommendation_weights",
+     lambda feed, appeal, posts, engagement, bias, hostile, active: active / active.sum(),
+     "popularity signal"),
+    ("attention", "desired_platform_hours", _first, "notifications"),
+    ("follows", "unfollow", _nothing, "faded bonds unfollowed"),
+    ("follows", "discover", _nothing, "discovery"),
+    ("offline", "displaced_hours", lambda *a: 0.0, "lockdown compensation"),
+    ("offline", "felt_support", _first, "social surrogacy"),
+    ("hostility", "community_exposure", lambda exposure, attachment, index:
+     np.zeros(attachment.shape[0]), "fandom contagion"),
+    ("hostility", "moderate", lambda model, offenders: np.ones(offenders.size, dtype=bool),
+     "moderation"),
+    ("creators", "adaptation", _ones, "stressed creators cut output"),
+    ("creators", "effective_resources", _first, "income buys help"),
+    ("creators", "quit_probability", _zeros, "burnt-out creators quit"),
+    ("opinion", "drift_opinions", _first, "opinion drift"),
+    ("opinion", "shift_stances", _first, "politicians' stances shift"),
+]
+ROWS = {row[0]: row for row in ABSENCES}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module,function,replacement,row", DISCONNECTIONS,
+                         ids=[f"{m}.{f}" for m, f, _, _ in DISCONNECTIONS])
+def test_a_disconnected_mechanism_fails_its_row(module, function, replacement, row, monkeypatch):
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module(f"sim.dynamics.{module}"), function, replacement)
+    warm.cache_clear()
+    run.cache_clear()
+    try:
+        with pytest.raises(AssertionError):
+            test_switching_a_mechanism_off_moves_its_outcome(ROWS[row])
+    finally:
+        warm.cache_clear()
+        run.cache_clear()
