@@ -132,7 +132,7 @@ ABSENCES = [
     ("paid messages earn", "idol", {}, {"paid_messages": "off"}, "spent_paid_message", "down"),
     ("price response", "influencer", {}, {"price_sensitivity": 0.0}, "monthly_spending", "up", 10),
     ("dearer messages sell less", "idol", {"message_price": 1.0}, {"message_price": 3.0},
-     "paid_messages", "down", 1),
+     "paid_messages_bought", "down", 1),
     ("subscription churn", "influencer", SUBSCRIBING, {**SUBSCRIBING, "subscription_churn": 0.0},
      "subscribers", "up", 30),
     ("satisfaction keeps subscribers", "influencer", {**SUBSCRIBING, "subscription_price": 0.01},

@@ -340,3 +340,10 @@ class TestCreatorMix:
     def test_bad_mixes_are_refused_by_name(self, text):
         with pytest.raises(ValueError, match="creator_mix="):
             make_params(creator_mix=text)
+
+
+def test_no_outcome_shares_a_name_with_a_parameter():
+    """Tidy results hold parameters and outcomes side by side: a shared name would clash."""
+    from sim.metrics import OUTCOMES
+
+    assert not set(OUTCOMES) & set(PARAM_FIELDS)
