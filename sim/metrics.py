@@ -237,6 +237,9 @@ def make_datacollector(extra: dict[str, Callable] | None = None) -> mesa.DataCol
 
     reporters = {name: spec[2] for name, spec in OUTCOMES.items()}
     for name, fn in (extra or {}).items():
+        if not callable(fn):
+            raise ValueError(f"reporters[{name!r}]={fn!r} is not allowed: expected a function "
+                             "f(model) -> float")
         if name in reporters:
             raise ValueError(f"reporters={name!r} is not allowed: it names a built-in outcome")
         reporters[name] = fn

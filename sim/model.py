@@ -49,10 +49,11 @@ class ParasocialModel(mesa.Model):
                  interventions: Iterable[Callable] = (),
                  reporters: dict[str, Callable] | None = None, scenario=None, **params):
         self.params: Params = make_params(preset, **params)  # validate before any work
+        interventions = _check_callables(feed_policy, interventions)
         self.preset = preset
         super().__init__(rng=_coerce_seed(rng), scenario=scenario)  # SolaraViz passes scenario
         p = self.params
-        self.interventions = list(interventions)
+        self.interventions = interventions
         self.fans = FanState.create(p, self.rng)
         self.kinds = creator_params(p, preset)  # each creator kind and what it is drawn from
         self.creators = CreatorState.create(p, self.kinds, self.rng)
@@ -176,6 +177,25 @@ class ParasocialModel(mesa.Model):
     def creator_table(self):
         """One row per creator: kind, status, audience, income, stress, harassment."""
         return metrics.creator_table(self)
+
+
+def _check_callables(feed_policy, interventions) -> list:
+    """A policy or intervention that cannot be called fails here, by name, not at the first step.
+
+    Returns the interventions as a list.
+    """
+    if feed_policy is not None and not callable(feed_policy):
+        raise ValueError(f"feed_policy={feed_policy!r} is not allowed: expected a function "
+                         "policy(model, posts) -> weights")
+    if not isinstance(interventions, Iterable) or isinstance(interventions, str | bytes):
+        raise ValueError(f"interventions={interventions!r} is not allowed: expected a list of "
+                         "functions f(model)")
+    interventions = list(interventions)
+    for i, fn in enumerate(interventions):
+        if not callable(fn):
+            raise ValueError(f"interventions[{i}]={fn!r} is not allowed: expected a function "
+                             "f(model)")
+    return interventions
 
 
 def _coerce_seed(rng):

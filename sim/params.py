@@ -422,9 +422,10 @@ def validate(p: Params) -> None:
             raise ValueError(f"{f.name}={value!r} is not allowed: expected a number ({meta['unit']})")
         if kind is int and not float(value).is_integer():
             raise ValueError(f"{f.name}={value!r} is not allowed: expected a whole number")
-        if math.isnan(value):
-            raise ValueError(f"{f.name}=nan is not allowed")
         lo, hi = meta["lo"], meta["hi"]
+        if math.isnan(value):
+            raise ValueError(f"{f.name}=nan is not allowed: must be a number in [{lo}, {hi}] "
+                             f"({meta['unit']})")
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             raise ValueError(f"{f.name}={value!r} is not allowed: must be in [{lo}, {hi}] "
                              f"({meta['unit']})")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields
 
 import numpy as np
@@ -593,3 +594,22 @@ class TestModeration:
         new = m.platform.detected - detected
         assert new <= (~banned).sum()
         assert m.fans.strikes[banned].max() == 1
+
+
+@pytest.mark.parametrize("kw,name", [
+    (dict(feed_policy="engagement"), "feed_policy="),
+    (dict(interventions=[print, 3]), "interventions[1]="),
+    (dict(interventions=5), "interventions="),
+    (dict(reporters={"x": 1.0}), "reporters['x']="),
+])
+def test_what_cannot_be_called_is_refused_by_name_before_any_step(kw, name):
+    with pytest.raises(ValueError, match=re.escape(name)):
+        ParasocialModel(n_fans=50, n_creators=2, rng=1, **kw)
+
+
+def test_interventions_may_be_any_iterable():
+    seen = []
+    model = ParasocialModel(n_fans=50, n_creators=2, rng=1,
+                            interventions=(f for f in [lambda m: seen.append(m.time)]))
+    model.run_for(2)
+    assert seen == [1, 2]
