@@ -409,6 +409,19 @@ def setup_breakdown_lines(run: dict) -> list[str]:
     return lines
 
 
+KEPT = ("### Set-up: numpy small world", "## Browser app")  # hand-written sections kept
+
+
+def keep_other_sections(path: Path, generated: str) -> str:
+    """The generated text, followed by the hand-written sections of the old file (set-up and
+    app measurements made by other scripts), so that a rerun does not erase them."""
+    if not path.exists():
+        return generated
+    old = path.read_text(encoding="utf-8")
+    starts = sorted(i for i in (old.find(title) for title in KEPT) if i >= 0)
+    return generated.rstrip("\n") + "\n\n" + old[starts[0]:] if starts else generated
+
+
 def render_markdown(results: dict, summary: dict) -> str:
     env = results["environment"]
     dirty = env["dirty"]
@@ -595,7 +608,8 @@ def main(argv=None) -> None:
     if not args.no_write:
         args.out_dir.mkdir(parents=True, exist_ok=True)
         (args.out_dir / "results.json").write_text(json.dumps(results, indent=1) + "\n")
-        (args.out_dir / "results.md").write_text(render_markdown(results, summary))
+        md = args.out_dir / "results.md"
+        md.write_text(keep_other_sections(md, render_markdown(results, summary)))
         print(f"wrote {args.out_dir / 'results.json'} and {args.out_dir / 'results.md'}")
 
 
