@@ -1,8 +1,11 @@
 """Does each headline mechanism carry its effect? Paired runs with it on and off.
 
-Each check runs the same seeds twice, differing in one setting (common random
-numbers), and reports the mean paired difference of one outcome with its 95 %
-t-interval across seeds. A check is "shown" only when the interval lies on the
+Each check builds one world per seed with its base settings, runs it to the
+switch day, then copies it exactly and changes one setting in the copy
+(`ParasocialModel.update_params`: the policy is introduced that day). Both run
+on to the end with the same random numbers, so they differ only through the
+mechanism; the check reports the mean paired difference of one outcome with
+its 95 % t-interval across seeds. A check is "shown" only when the interval lies on the
 expected side of zero ("none" checks expect exactly zero difference in every
 seed); otherwise it is "not shown" or "opposite". The world is meant to be
 realistic in audience size: hundreds of followers for the median creator.
@@ -16,6 +19,7 @@ Writes results/mechanism_effects/summary.md and effects.csv.
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -30,7 +34,9 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
 from sim.model import ParasocialModel  # noqa: E402
+from sim.params import make_params  # noqa: E402
 
+SWITCH = 60  # day the treated copy's setting changes
 LOCKDOWN = (120, 60)  # start day and length of the lockdown check
 
 
@@ -71,7 +77,7 @@ CHECKS = [
           "hostility", "none", {"harassment_rate": 0.0, "moderation": 0.9},
           {"harassment_rate": 0.0}),
     Check("moderation_effect", "moderation lowers hostility (mean over the run)",
-          "hostility", "down", {"moderation": 0.5}, window=(1, 10**9)),
+          "hostility", "down", {"moderation": 0.5}, window=(SWITCH + 1, 10**9)),
     Check("posting_binds", "twice the posts: fans see more, but the attention budget binds "
           "(relative change in posts seen per fan < +100 %)", "posts_seen", "up",
           {"posting_rate": 2.0}, {"posting_rate": 1.0}),
@@ -85,11 +91,22 @@ def outcome_value(frame: pd.DataFrame, check: Check) -> float:
     return float(frame[check.outcome].iloc[lo:hi].mean())
 
 
-def run(args) -> pd.DataFrame:
-    params, seed, steps = args
-    model = ParasocialModel(rng=seed, **params)
-    model.run_for(steps)
-    return model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+def run(args) -> tuple[float, float]:
+    """One seed of one check: (base value, treated value)."""
+    check, world, seed, steps = args
+    base = ParasocialModel(rng=seed, **world, **check.base)
+    base.run_for(SWITCH)
+    treated = copy.deepcopy(base)
+    defaults = make_params(world["preset"]).to_dict()
+    keys = set(check.base) | set(check.treated)
+    treated.update_params(**{k: check.treated.get(k, defaults[k]) for k in keys
+                             if check.treated.get(k, defaults[k]) != check.base.get(k, defaults[k])})
+    values = []
+    for model in (base, treated):
+        model.run_for(steps - SWITCH)
+        frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        values.append(outcome_value(frame, check))
+    return values[0], values[1]
 
 
 def main(argv=None) -> int:
@@ -107,19 +124,16 @@ def main(argv=None) -> int:
     checks = [c for c in CHECKS if not a.only or c.name in a.only]
     world = {"preset": a.preset, "n_fans": a.fans, "n_creators": a.creators}
     ParasocialModel(**{**world, "n_fans": 100, "n_creators": 2})  # validate before any work
-    arms = {}
-    for c in checks:
-        for arm in (c.base, c.treated):
-            arms[tuple(sorted(arm.items()))] = arm
-    jobs = [(key, seed) for key in arms for seed in range(1, a.seeds + 1)]
+    if a.steps <= SWITCH:
+        parser.error(f"--steps {a.steps} is not allowed: must be more than the switch day {SWITCH}")
+    seeds = range(1, a.seeds + 1)
+    jobs = [(c, world, s, a.steps) for c in checks for s in seeds]
     with ProcessPoolExecutor(a.workers) as pool:
-        frames = dict(zip(jobs, pool.map(run, [({**world, **arms[k]}, s, a.steps) for k, s in jobs]),
-                          strict=True))
+        values = list(pool.map(run, jobs))
     rows = []
-    for c in checks:
-        base, treated = tuple(sorted(c.base.items())), tuple(sorted(c.treated.items()))
-        b = np.array([outcome_value(frames[base, s], c) for s in range(1, a.seeds + 1)])
-        t = np.array([outcome_value(frames[treated, s], c) for s in range(1, a.seeds + 1)])
+    for i, c in enumerate(checks):
+        pairs = np.array(values[i * a.seeds:(i + 1) * a.seeds])
+        b, t = pairs[:, 0], pairs[:, 1]
         d = t - b
         half = (stats.t.ppf(0.975, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size)
                 if d.size > 1 and d.std() > 0 else 0.0)
@@ -139,6 +153,10 @@ def main(argv=None) -> int:
     table.to_csv(a.out / "effects.csv", index=False)
     lines = [f"# Mechanism effects: paired runs ({a.seeds} seeds, {a.fans} fans, {a.creators} "
              f"creators, {a.steps} days, preset {a.preset})", "",
+             f"Each seed's world runs with the base settings to day {SWITCH}; an exact copy then "
+             "gets the treated setting, and both run on with the same random numbers. "
+             "\"shown\": the 95 % interval of the paired difference lies on the expected side "
+             "of zero (\"none\" checks: exactly zero in every seed).", "",
              f"Command: `python experiments/mechanism_effects.py --fans {a.fans} --creators "
              f"{a.creators} --steps {a.steps} --seeds {a.seeds} --preset {a.preset}`", "",
              "| check | outcome | base | treated | difference [95 % CI] | relative | verdict |",
