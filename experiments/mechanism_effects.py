@@ -69,8 +69,9 @@ CHECKS = [
     Check("burnout_without_shock", "without the random shock, demands still burn creators out",
           "ever_burnt_out", "up", NO_SHOCK,
           {**NO_SHOCK, "load_stress": 0.0, "demand_stress": 0.0, "harassment_stress": 0.0}),
+    # Burnout, not mean stress: stressed creators quit and fresh newcomers lower the mean.
     Check("burnout_harassment", "harassment adds to burnout (no random shock)",
-          "creator_stress", "up", NO_SHOCK, {**NO_SHOCK, "harassment_stress": 0.0}),
+          "ever_burnt_out", "up", NO_SHOCK, {**NO_SHOCK, "harassment_stress": 0.0}),
     Check("burnout_shock", "the random shock adds to burnout (compare its size with the above)",
           "ever_burnt_out", "up", {}, NO_SHOCK),
     Check("moderation_idle", "moderation with nothing to detect changes nothing",
