@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.dynamics.money import MONTH
 from sim.state import row_max
 
 
@@ -92,7 +93,7 @@ def step(model, seen, live, recognitions) -> None:
     b.reciprocity *= 1.0 - p.reciprocity_decay  # no recognition today: decay only
     b.reciprocity.flat[recognised] = saturating_update(
         level, p.reciprocity_gain * recognitions.flat[recognised], p.reciprocity_decay)
-    expected = expectation(b.attachment, b.recent_spend, 30.0 * f.income[:, None], b.reciprocity,
+    expected = expectation(b.attachment, b.recent_spend, MONTH * f.income[:, None], b.reciprocity,
                            p.expectation_spend_weight, p.expectation_reciprocity_weight,
                            s.gather(c.boundaries))
     gap = unmet_expectation(expected, b.reciprocity)
