@@ -33,11 +33,15 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
+from sim.metrics import FOCAL  # noqa: E402
 from sim.model import ParasocialModel  # noqa: E402
 from sim.params import make_params  # noqa: E402
 
 SWITCH = 60  # day the treated copy's setting changes
 LOCKDOWN = (120, 60)  # start day and length of the lockdown check
+COHORT_RECIPROCITY = "cohort_reciprocity"  # reciprocity on the bonds focal at the switch
+BURNT_OUT = "burnt_out_creators"
+AFTER_SWITCH = (SWITCH + 1, 10**9)
 
 
 @dataclass(frozen=True)
@@ -53,12 +57,13 @@ class Check:
 
 NO_SHOCK = {"stress_noise": 0.0}
 CHECKS = [
-    Check("paid_reciprocity", "paid messages (per message) raise perceived reciprocity",
-          "focal_reciprocity", "up", {"paid_messages": "per_message"}),
+    Check("paid_reciprocity", "paid messages (per message) raise perceived reciprocity "
+          "(bonds focal at the switch)", COHORT_RECIPROCITY, "up", {"paid_messages": "per_message"}),
     Check("paid_spending", "paid messages (per message) raise spending",
           "monthly_spending", "up", {"paid_messages": "per_message"}),
-    Check("subscription_reciprocity", "messages with a subscription raise perceived reciprocity",
-          "focal_reciprocity", "up", {"paid_messages": "subscription"}),
+    Check("subscription_reciprocity", "messages with a subscription raise perceived reciprocity "
+          "(bonds focal at the switch)", COHORT_RECIPROCITY, "up",
+          {"paid_messages": "subscription"}),
     Check("feed_concentration", "engagement ranking concentrates audiences (vs chronological)",
           "audience_gini", "up", {"feed": "engagement"}, {"feed": "chronological"}),
     Check("feed_top_views", "engagement ranking concentrates views (vs chronological)",
@@ -66,26 +71,52 @@ CHECKS = [
     Check("lockdown_hours", "a lockdown raises platform hours (mean over the lockdown)",
           "platform_hours", "up", {"lockdown_day": LOCKDOWN[0], "lockdown_days": LOCKDOWN[1]},
           window=(LOCKDOWN[0], LOCKDOWN[0] + LOCKDOWN[1])),
+    # Burnout as the share of creator-days spent burnt out after the switch: a share of the
+    # fixed creator slots, so quits and fresh newcomers cannot dilute it (the share of active
+    # creators ever burnt out can fall when harassment makes burnt-out creators quit sooner).
     Check("burnout_without_shock", "without the random shock, demands still burn creators out",
-          "ever_burnt_out", "up", NO_SHOCK,
-          {**NO_SHOCK, "load_stress": 0.0, "demand_stress": 0.0, "harassment_stress": 0.0}),
-    # Burnout, not mean stress: stressed creators quit and fresh newcomers lower the mean.
+          BURNT_OUT, "up", NO_SHOCK,
+          {**NO_SHOCK, "load_stress": 0.0, "demand_stress": 0.0, "harassment_stress": 0.0},
+          window=AFTER_SWITCH),
     Check("burnout_harassment", "harassment adds to burnout (no random shock)",
-          "ever_burnt_out", "up", NO_SHOCK, {**NO_SHOCK, "harassment_stress": 0.0}),
+          BURNT_OUT, "up", NO_SHOCK, {**NO_SHOCK, "harassment_stress": 0.0}, window=AFTER_SWITCH),
     Check("burnout_shock", "the random shock adds to burnout (compare its size with the above)",
-          "ever_burnt_out", "up", {}, NO_SHOCK),
+          BURNT_OUT, "up", {}, NO_SHOCK, window=AFTER_SWITCH),
     Check("moderation_idle", "moderation with nothing to detect changes nothing",
           "hostility", "none", {"harassment_rate": 0.0, "moderation": 0.9},
           {"harassment_rate": 0.0}),
     Check("moderation_effect", "moderation lowers hostility (mean over the run)",
-          "hostility", "down", {"moderation": 0.5}, window=(SWITCH + 1, 10**9)),
+          "hostility", "down", {"moderation": 0.5}, window=AFTER_SWITCH),
     Check("posting_binds", "twice the posts: fans see more, but the attention budget binds "
           "(relative change in posts seen per fan < +100 %)", "posts_seen", "up",
           {"posting_rate": 2.0}, {"posting_rate": 1.0}),
 ]
 
 
-def outcome_value(frame: pd.DataFrame, check: Check) -> float:
+def focal_bonds(model) -> tuple[np.ndarray, np.ndarray]:
+    """(fan, creator) of every focal fan's strongest bond: the cohort a check follows."""
+    fans = np.flatnonzero(model.strongest >= FOCAL)
+    slot = np.argmax(model.bonds.attachment[fans], axis=1)
+    return fans, model.bonds.creator[fans, slot]
+
+
+def cohort_reciprocity(model, cohort: tuple[np.ndarray, np.ndarray]) -> float:
+    """Mean perceived reciprocity today on the cohort's bonds (0 where the bond is gone).
+
+    The same fans and creators in both arms: a paid message that makes new
+    fans focal cannot dilute the measure, as conditioning on today's focal
+    fans would (those are a consequence of the treatment).
+    """
+    fans, creators = cohort
+    if fans.size == 0:
+        return 0.0
+    same = model.bonds.creator[fans] == creators[:, None]
+    return float((model.bonds.reciprocity[fans] * same).sum(axis=1).mean())
+
+
+def outcome_value(model, frame: pd.DataFrame, check: Check, cohort) -> float:
+    if check.outcome == COHORT_RECIPROCITY:
+        return cohort_reciprocity(model, cohort)
     if check.window is None:
         return float(frame[check.outcome].iloc[-1])
     lo, hi = check.window
@@ -98,6 +129,7 @@ def run(args) -> tuple[float, float]:
     base = ParasocialModel(rng=seed, **world, **check.base)
     base.run_for(SWITCH)
     treated = copy.deepcopy(base)
+    cohort = focal_bonds(base)
     defaults = make_params(world["preset"]).to_dict()
     keys = set(check.base) | set(check.treated)
     treated.update_params(**{k: check.treated.get(k, defaults[k]) for k in keys
@@ -106,7 +138,7 @@ def run(args) -> tuple[float, float]:
     for model in (base, treated):
         model.run_for(steps - SWITCH)
         frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-        values.append(outcome_value(frame, check))
+        values.append(outcome_value(model, frame, check, cohort))
     return values[0], values[1]
 
 
@@ -116,7 +148,7 @@ def main(argv=None) -> int:
     parser.add_argument("--creators", type=int, default=30, help="creators in the world")
     parser.add_argument("--steps", type=int, default=365, help="days per run")
     parser.add_argument("--seeds", type=int, default=6, help="paired replicates per check")
-    parser.add_argument("--workers", type=int, default=2, help="processes")
+    parser.add_argument("--workers", type=int, default=2, help="processes (1: run in this process)")
     parser.add_argument("--preset", default="influencer", help="preset of the world")
     parser.add_argument("--only", nargs="*", help="names of checks to run (default: all)")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "mechanism_effects",
@@ -125,12 +157,23 @@ def main(argv=None) -> int:
     checks = [c for c in CHECKS if not a.only or c.name in a.only]
     world = {"preset": a.preset, "n_fans": a.fans, "n_creators": a.creators}
     ParasocialModel(**{**world, "n_fans": 100, "n_creators": 2})  # validate before any work
+    if a.seeds < 2:
+        parser.error(f"--seeds {a.seeds} is not allowed: an interval needs at least 2 seeds")
+    if a.workers < 1:
+        parser.error(f"--workers {a.workers} is not allowed: must be at least 1")
+    unknown = set(a.only or ()) - {c.name for c in CHECKS}
+    if unknown:
+        parser.error(f"--only {' '.join(sorted(unknown))} is not allowed: checks are "
+                     + ", ".join(c.name for c in CHECKS))
     if a.steps <= SWITCH:
         parser.error(f"--steps {a.steps} is not allowed: must be more than the switch day {SWITCH}")
     seeds = range(1, a.seeds + 1)
     jobs = [(c, world, s, a.steps) for c in checks for s in seeds]
-    with ProcessPoolExecutor(a.workers) as pool:
-        values = list(pool.map(run, jobs))
+    if a.workers == 1:
+        values = list(map(run, jobs))
+    else:
+        with ProcessPoolExecutor(a.workers) as pool:
+            values = list(pool.map(run, jobs))
     rows = []
     for i, c in enumerate(checks):
         pairs = np.array(values[i * a.seeds:(i + 1) * a.seeds])
