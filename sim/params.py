@@ -249,6 +249,12 @@ class Params:
                                 "incidents per day by a fully hostile fan")
     fan_target_share: float = _p(0.3, "share", 0, 1,
                                  "share of incidents aimed at other fans rather than creators")
+    outsider_share: float = _p(0.5, "share", 0, 1,
+                               "share of creator-directed incidents aimed at any visible creator "
+                               "(by views and identity targeting) rather than a followed one "
+                               "who disappointed",
+                               "Thomas et al. 2022; Uttarapong, Cai & Wohn 2021 (the share is "
+                               "an assumption)")
     stalking_threshold: float = _p(0.8, "attachment", 0, 1,
                                    "attachment above which frustration can become stalking")
     stalking_rate: float = _p(0.02, "probability/day", 0, 1,

@@ -447,6 +447,16 @@ class TestHostility:
         w = hostility.target_weights(np.array([0.2, 0.8, 0.8]), np.array([1.0, 1.0, 3.0]))
         assert increasing(w)
 
+    def test_outsiders_pick_the_visible_and_the_targeted(self):
+        views = np.array([0.0, 10.0, 100.0, 100.0, 100.0])
+        targeting = np.array([1.0, 1.0, 1.0, 3.0, 3.0])
+        active = np.array([True, True, True, True, False])
+        w = hostility.visibility_weights(views, targeting, active)
+        assert np.isclose(w.sum(), 1.0)
+        assert increasing(w[:4])  # more views, then identity targeting, more harassment
+        assert w[0] == 0.0 and w[4] == 0.0  # unseen or quit: nobody to find
+        assert not hostility.visibility_weights(views, targeting, np.zeros(5, bool)).any()
+
     def _stalk(self, attachment, frustration=0.8, met=False):
         return float(hostility.stalking_probability(np.array(attachment), np.array(frustration),
                                                     np.array(met), 0.85, 0.02, 3.0))  # threshold 0.85

@@ -50,6 +50,7 @@ def summary(model: ParasocialModel, days: int) -> dict:
     focal = np.flatnonzero(model.strongest > 0.2)
     creator = b.creator[focal, np.argmax(b.attachment[focal], axis=1)]
     out["focal_disagreement"] = float(np.abs(f.opinion[focal] - c.opinion[creator]).mean())
+    out["creators_harassed"] = float((c.last_harassed > WARM)[c.active].mean())  # since the switch
     return out
 
 
@@ -78,6 +79,8 @@ def values(preset, outcome, days, base, off):
 
 SWAMPED = {"reply_capacity": 1.0}  # creators who cannot answer their messages
 SUBSCRIBING = {"subscription_churn": 0.5, "spend_propensity": 0.3}  # many subscriptions to renew
+NO_SUBSCRIPTIONS = {"subscriptions": False}  # price then acts on purchases only, not on churn
+DISCOVERING = {"discovery_rate": 0.2}  # fans looking for new creators often: recommendations matter
 POOR = {"income_need": 1e9, "creator_grace": 0, "income_quit_rate": 0.2, "creator_entry_rate": 0.0}
 
 # (mechanism, preset, base settings, disconnecting settings, outcome, direction when disconnected,
@@ -102,7 +105,8 @@ ABSENCES = [
     ("attention budget binds", "influencer", {"posting_rate": 3.0, "initial_follows": 4},
      {"posting_rate": 3.0, "initial_follows": 4, "followed_share": 1.0}, "posts_seen", "up"),
     ("engagement feed", "influencer", {}, {"feed": "chronological"}, "audience_gini", "down"),
-    ("popularity signal", "influencer", {}, {"popularity_bias": 0.0}, "audience_gini", "down", 30),
+    ("popularity signal", "influencer", DISCOVERING, {**DISCOVERING, "popularity_bias": 0.0},
+     "audience_gini", "down", 30),
     ("discovery", "influencer", {}, {"discovery_rate": 0.0}, "follows", "down"),
     ("faded bonds unfollowed", "influencer", {}, {"fade_unfollow": 0.0}, "unfollows", "down"),
     ("frustration unfollows", "influencer", {"frustration_unfollow": 0.5},
@@ -130,9 +134,10 @@ ABSENCES = [
     ("creator boundaries", "influencer", {}, {"boundaries": 0.0}, "frustration", "up"),
     # mechanism 5: money
     ("paid messages earn", "idol", {}, {"paid_messages": "off"}, "spent_paid_message", "down"),
-    ("price response", "influencer", {}, {"price_sensitivity": 0.0}, "monthly_spending", "up", 10),
+    ("price response", "influencer", NO_SUBSCRIPTIONS, {**NO_SUBSCRIPTIONS, "price_sensitivity": 0.0},
+     "monthly_spending", "up", 10),
     ("dearer messages sell less", "idol", {"message_price": 1.0}, {"message_price": 3.0},
-     "paid_messages_bought", "down", 1),
+     "paid_messages_bought", "down", 10),
     ("subscription churn", "influencer", SUBSCRIBING, {**SUBSCRIBING, "subscription_churn": 0.0},
      "subscribers", "up", 30),
     ("satisfaction keeps subscribers", "influencer", {**SUBSCRIBING, "subscription_price": 0.01},
@@ -150,6 +155,8 @@ ABSENCES = [
     ("sanctions", "influencer", {"moderation": 0.5}, {"moderation": 0.5, "sanction_effect": 0.0},
      "hostility", "up"),
     ("harassment harms", "influencer", {}, {"harassment_harm": 0.0}, "wellbeing", "up"),
+    ("outsiders target by identity", "influencer", {"harassment_rate": 3.0},
+     {"harassment_rate": 3.0, "outsider_share": 0.0}, "creators_harassed", "down"),
     ("stalking", "idol", {"stalking_rate": 0.5, "stalking_threshold": 0.2},
      {"stalking_rate": 0.0, "stalking_threshold": 0.2}, "stalking", "down"),
     # mechanism 7: creators
@@ -222,8 +229,7 @@ DISCONNECTIONS = [
     ("interaction", "paid_broadcasts", _nothing, "paid broadcasts"),
     ("interaction", "subscriber_broadcasts", _nothing, "subscriber broadcasts"),
     ("interaction", "live_chat", _nothing, "names read on stream"),
-    ("money", "price_response", lambda price, means, s: _ones(price + means),
-     "dearer messages sell less"),
+    ("money", "price_response", lambda price, means, s: _ones(price + means), "price response"),
     ("money", "cancel_probability", _zeros, "subscription churn"),
     ("money", "read_out", lambda creator, size, capacity, rng: np.zeros(size.size, dtype=bool),
      "donations read out"),
@@ -240,6 +246,7 @@ DISCONNECTIONS = [
     ("offline", "felt_support", _first, "social surrogacy"),
     ("hostility", "community_exposure", lambda exposure, attachment, index:
      np.zeros(attachment.shape[0]), "fandom contagion"),
+    ("hostility", "visibility_weights", _zeros, "outsiders target by identity"),
     ("hostility", "moderate", lambda model, offenders: np.ones(offenders.size, dtype=bool),
      "moderation"),
     ("creators", "adaptation", _ones, "stressed creators cut output"),

@@ -76,6 +76,18 @@ def stalking_probability(attachment, frustration, met, threshold, rate, meeting_
     return np.minimum(1.0, rate * frustration * (attachment >= threshold) * boost)
 
 
+def visibility_weights(views, targeting, active):
+    """Whom a harasser from outside the audience picks: probability ∝ views_j * g_j.
+
+    Anti-fans, trolls and raiders turn on whoever is visible, more so on those
+    targeted for who they are (Thomas et al. 2022; Uttarapong, Cai & Wohn 2021),
+    whether or not they follow them.
+    """
+    w = np.where(active, views * targeting, 0.0)
+    total = w.sum()
+    return w / total if total > 0 else w
+
+
 def choose_in_rows(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """For each row, a column index drawn with probability proportional to its weight."""
     if weights.shape[0] == 0:
@@ -132,16 +144,24 @@ def step(model, day) -> None:
     f.hostility = update_hostility(f.hostility, row_max(b.frustration), exposure,
                                    p.hostility_gain, p.hostility_contagion, p.hostility_decay,
                                    f.literacy, p.literacy_effect)
-    # Who harasses today, and whom: another fan, or the creator who disappointed most.
+    # Who harasses today, and whom: another fan, any visible creator (from outside the
+    # audience), or a followed creator who disappointed.
     acts = np.flatnonzero(~f.banned & (rng.random(p.n_fans) < harassment_probability(
         f.hostility, p.harassment_rate)))
     to_fan = rng.random(acts.size) < p.fan_target_share
-    offenders_f, offenders_c = acts[to_fan], acts[~to_fan]
+    from_outside = ~to_fan & (rng.random(acts.size) < p.outsider_share)
+    offenders_f, outside = acts[to_fan], acts[from_outside]
+    offenders_c = acts[~to_fan & ~from_outside]
     tw = target_weights(b.frustration[offenders_c],
                         np.append(c.targeting * c.active, 0.0)[s.index[offenders_c]])
     aims = tw.sum(axis=1) > 0
     offenders_c, tw = offenders_c[aims], tw[aims]
     target_creator = b.creator[offenders_c, choose_in_rows(tw, rng)]
+    visible_w = visibility_weights(c.views, c.targeting, c.active)
+    if outside.size and visible_w.any():
+        offenders_c = np.concatenate([offenders_c, outside])
+        target_creator = np.concatenate([target_creator, rng.choice(
+            p.n_creators, size=outside.size, p=visible_w).astype(target_creator.dtype)])
     # Victims are other fans, drawn uniformly (never the harasser).
     victims_f = (offenders_f + rng.integers(1, max(p.n_fans, 2), offenders_f.size)) % p.n_fans
     piling = 0  # pile-on incidents, appended after the ordinary ones
