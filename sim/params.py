@@ -269,8 +269,10 @@ class Params:
                             "Bakker & Demerouti 2007 (job demands-resources)")
     demand_stress: float = _p(0.015, "1/day", 0, 1, "stress per log-unit of unanswered messages",
                               "Bakker & Demerouti 2007")
-    harassment_stress: float = _p(0.01, "1/day", 0, 1, "stress per log-unit of harassment",
-                                  "Bakker & Demerouti 2007; Pew 2021")
+    harassment_stress: float = _p(0.03, "1/day", 0, 1,
+                                  "stress per log-unit of harassment (twice demand_stress: an "
+                                  "insult strains more than an unanswered message)",
+                                  "Bakker & Demerouti 2007; Grandey, Dickter & Sin 2004")
     stress_noise: float = _p(0.02, "stress/day", 0, 1, "day-to-day stress shocks (s.d.): life events")
     stress_recovery: float = _p(0.02, "1/day", 0, 1, "stress recovery rate")
     income_support: float = _p(1.0, "ratio", 0, 100,

@@ -58,6 +58,10 @@ def paired(with_it: ParasocialModel, without: ParasocialModel, variable: str) ->
     """Mean of a bond variable over the bonds both copies still hold (the same fan and creator):
     free of the noise of follows and unfollows that differ between the copies."""
     same = (with_it.bonds.creator == without.bonds.creator) & with_it.bonds.valid
+    if variable == "disagreement":  # fan's opinion against the creator's stance, on focal bonds
+        same &= (with_it.bonds.attachment > 0.2) & (without.bonds.attachment > 0.2)
+        return tuple(float(np.abs(m.fans.opinion[:, None] - m.creators.opinion[m.bonds.creator])
+                           [same].mean()) for m in (with_it, without))
     if variable == "lonely_attachment":
         lonely = with_it.fans.loneliness_trait >= np.quantile(with_it.fans.loneliness_trait, 0.75)
         same &= lonely[:, None]
@@ -66,12 +70,15 @@ def paired(with_it: ParasocialModel, without: ParasocialModel, variable: str) ->
             float(getattr(without.bonds, variable)[same].mean()))
 
 
-PAIRED = {"attachment", "reciprocity", "frustration", "lonely_attachment"}
+PAIRED = {"attachment", "reciprocity", "frustration", "lonely_attachment", "disagreement"}
 
 
 def values(preset, outcome, days, base, off):
     with_it = run(preset, tuple(sorted(base.items())), days)
     without = run(preset, tuple(sorted(off.items())), days)
+    if outcome == "opinion_movement":  # how far fans' opinions moved since the switch
+        start = warm(preset).fans.opinion
+        return tuple(float(np.abs(m.fans.opinion - start).mean()) for m in (with_it, without))
     if outcome in PAIRED:
         return paired(with_it, without, outcome)
     return summary(with_it, days)[outcome], summary(without, days)[outcome]
@@ -79,6 +86,9 @@ def values(preset, outcome, days, base, off):
 
 SWAMPED = {"reply_capacity": 1.0}  # creators who cannot answer their messages
 SUBSCRIBING = {"subscription_churn": 0.5, "spend_propensity": 0.3}  # many subscriptions to renew
+# paid messages bought every day, and no meetings or donations whose recognition could mask them
+BUYING = {"paid_message_appeal": 1.0, "message_price": 0.2, "fan_meetings": False,
+          "donations": False}
 NO_SUBSCRIPTIONS = {"subscriptions": False}  # price then acts on purchases only, not on churn
 DISCOVERING = {"discovery_rate": 0.2}  # fans looking for new creators often: recommendations matter
 POOR = {"income_need": 1e9, "creator_grace": 0, "income_quit_rate": 0.2, "creator_entry_rate": 0.0}
@@ -123,8 +133,9 @@ ABSENCES = [
     ("personal replies", "influencer", {}, {"reply_capacity": 0.0}, "reciprocity", "down"),
     ("fans' messages", "influencer", {}, {"message_rate": 0.0}, "reciprocity", "down"),
     ("names read on stream", "streamer", {}, {"chat_interaction": 0.0}, "reciprocity", "down"),
-    ("paid broadcasts", "idol", {}, {"paid_messages": "off"}, "reciprocity", "down"),
-    ("broadcast habituation", "idol", {}, {"broadcast_habituation": 0.0}, "reciprocity", "up"),
+    ("paid broadcasts", "idol", BUYING, {**BUYING, "paid_messages": "off"}, "reciprocity", "down"),
+    ("broadcast habituation", "idol", BUYING, {**BUYING, "broadcast_habituation": 0.0},
+     "reciprocity", "up"),
     ("subscriber broadcasts", "influencer", {"paid_messages": "subscription"},
      {"paid_messages": "subscription", "broadcast_rate": 0.0}, "reciprocity", "down"),
     ("expectations from spending", "idol", {}, {"expectation_spend_weight": 0.0},
@@ -155,8 +166,8 @@ ABSENCES = [
     ("sanctions", "influencer", {"moderation": 0.5}, {"moderation": 0.5, "sanction_effect": 0.0},
      "hostility", "up"),
     ("harassment harms", "influencer", {}, {"harassment_harm": 0.0}, "wellbeing", "up"),
-    ("outsiders target by identity", "influencer", {"harassment_rate": 3.0},
-     {"harassment_rate": 3.0, "outsider_share": 0.0}, "creators_harassed", "down"),
+    ("outsiders target by identity", "influencer", {"harassment_rate": 10.0},
+     {"harassment_rate": 10.0, "outsider_share": 0.0}, "creators_harassed", "down"),
     ("stalking", "idol", {"stalking_rate": 0.5, "stalking_threshold": 0.2},
      {"stalking_rate": 0.0, "stalking_threshold": 0.2}, "stalking", "down"),
     # mechanism 7: creators
@@ -184,8 +195,8 @@ ABSENCES = [
      "active_creators", "down", 30),
     # mechanism 8: identity and politics
     ("opinion drift", "politician", {}, {"opinion_influence": 0.0}, "focal_disagreement", "up"),
-    ("politicians' stances shift", "politician", {"opinion_influence": 0.0, "stance_drift": 0.2},
-     {"opinion_influence": 0.0, "stance_drift": 0.0}, "focal_disagreement", "down", 10),
+    ("politicians' stances shift", "politician", {"stance_drift": 0.2}, {"stance_drift": 0.0},
+     "opinion_movement", "down", 3),
     ("disagreeing followers leave", "politician", {"unfollow_rate": 0.5}, {"unfollow_rate": 0.0},
      "unfollows", "down"),
 ]
