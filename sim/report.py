@@ -8,6 +8,9 @@ Writes into the results folder:
 - ``summary.csv``: per condition, outcome and recorded day: mean, 95 % t-interval
   across replicates, n (the time series);
 - ``summary_final.csv``: the same on the final day;
+- ``final_day.csv``: the digest, one row per run (keys, seed, varied parameters and every
+  outcome on the last day): small enough for git, so a rerun from the seeds can be checked
+  against it when the parts (regenerable, not committed) are gone;
 - ``figures/final_<outcome>.png``: final day against the first factor, one line
   per level of the second, panels for further factors, 95 % error bars
   (sampled designs: one scatter panel per parameter);
@@ -32,6 +35,7 @@ from sim import sensitivity
 from sim.store import ResultsError, child, load_metadata, load_results
 
 DPI = 120
+DIGEST = "final_day.csv"
 
 
 def write_report(out_dir: str | Path, outcomes: list[str] | None = None) -> Path:
@@ -58,7 +62,9 @@ def write_report(out_dir: str | Path, outcomes: list[str] | None = None) -> Path
     final = final_day(table)
     # With common random numbers, replicate r of every condition is the same world: compare
     # conditions replicate by replicate (paired differences), which removes world-to-world noise.
-    paired = final_runs(data) if exp.get("common_seeds") else None
+    runs = final_runs(data)
+    paired = runs if exp.get("common_seeds") else None
+    digest(runs, varied, outcomes).to_csv(out / DIGEST, index=False)
     table.to_csv(out / "summary.csv", index=False)
     final.to_csv(out / "summary_final.csv", index=False)
 
@@ -113,6 +119,11 @@ def final_runs(data: pd.DataFrame) -> pd.DataFrame:
     """Each run's row on its last recorded day (the raw data behind paired comparisons)."""
     last = data.groupby("condition")["step"].transform("max")
     return data[data["step"] == last].reset_index(drop=True)
+
+
+def digest(runs: pd.DataFrame, varied: list[str], outcomes: list[str]) -> pd.DataFrame:
+    """One row per run on its last day: what a rerun from the seed must reproduce."""
+    return runs[["condition", "replicate", "seed", *varied, "step", *outcomes]]
 
 
 def paired_change(runs: pd.DataFrame, outcome: str, first: int, last: int) -> dict:
@@ -456,6 +467,9 @@ def markdown(meta: dict, final: pd.DataFrame, outcomes: list[str],
     lines += ["## Files", "",
               "- `summary.csv`: mean, 95 % interval and n per condition, outcome and recorded "
               "day; `summary_final.csv`: the final day only.",
+              f"- `{DIGEST}`: every run's final day (keys, seed, varied parameters, outcomes).",
               "- `parts/*.parquet` (read with `sim.runner.load_results`): every run's time "
-              "series; `metadata.json`: experiment file, versions, seeds, timings.", ""]
+              "series; not kept in git: `parasocial sweep` on the experiment file regenerates "
+              "them from the seeds in `metadata.json`.",
+              "- `metadata.json`: experiment file, versions, seeds, timings.", ""]
     return "\n".join(lines)

@@ -165,3 +165,12 @@ def test_runs_from_several_revisions_are_named(tmp_path_factory, monkeypatch):
     run_experiment(tiny(), out, executor="serial", run_fn=fake_run, progress=False)
     text = (out / write_report(out).name).read_text()
     assert "runs from 2 code revisions" in text and "rev-a, rev-b" in text
+
+
+def test_digest_holds_every_runs_final_day(factorial):
+    digest = pd.read_csv(factorial / "final_day.csv")
+    data = load_results(factorial)
+    last = data[data.step == data.step.max()].reset_index(drop=True)
+    assert list(digest.columns) == ["condition", "replicate", "seed", "posting_rate",
+                                    "paid_messages", "step", "mean_attachment", "wellbeing"]
+    pd.testing.assert_frame_equal(digest, last[digest.columns], check_dtype=False)

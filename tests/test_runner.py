@@ -226,3 +226,18 @@ def test_a_local_dask_cluster_listens_on_loopback_only():
         assert pool.submit(sum, [1, 2]).result() == 3
     assert len(opened) >= 3  # the scheduler, its dashboard, the worker (and its nanny)
     assert {ip for ip, _ in opened} == {"127.0.0.1"}
+
+
+def test_a_folder_without_its_parts_is_rerun_from_the_seeds(tmp_path, caplog):
+    """As a clone holds committed results: manifest, metadata and summaries, no parts."""
+    import shutil
+
+    exp = tiny()
+    first = run_experiment(exp, tmp_path, executor="serial", run_fn=fake_run, progress=False)
+    shutil.rmtree(tmp_path / "parts")
+    with pytest.raises(ResultsError, match="regenerate it from the seeds"):
+        load_results(tmp_path)
+    again = run_experiment(exp, tmp_path, executor="serial", run_fn=fake_run, progress=False)
+    pd.testing.assert_frame_equal(first, again)
+    assert "every run is redone from its seed" in caplog.text
+    assert stored_keys(tmp_path) == sorted(run.key for run in expand(exp))
