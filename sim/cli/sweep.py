@@ -23,7 +23,8 @@ def add_parser(sub) -> None:
     p.add_argument("--scheduler", metavar="ADDR",
                    help="Dask scheduler address, e.g. tcp://host:8786 (default: "
                         "$DASK_SCHEDULER_ADDRESS with --executor dask, else a local cluster)")
-    p.add_argument("--replicates", type=int, help="replace the file's replicates")
+    p.add_argument("--replicates", type=int,
+                   help="replace the file's replicates (also a precision goal's \"auto\")")
     p.add_argument("--steps", type=int, help="replace the file's steps (days)")
     p.add_argument("--out", type=Path,
                    help="results folder (default: results/<name>/): new, empty, or written by "
@@ -41,7 +42,7 @@ def sweep(args) -> int:
     """Check the input, run what is missing, report."""
     from sim.experiment import ExperimentError, load_experiment
     from sim.report import write_report
-    from sim.runner import Interrupted, ResultsError, run_experiment
+    from sim.runner import Interrupted, ResultsError, load_metadata, run_experiment
 
     at_least("--workers", args.workers, 1)
     exp = load_experiment(args.experiment, replicates=args.replicates, steps=args.steps,
@@ -58,5 +59,17 @@ def sweep(args) -> int:
             return stop.exit_code
         summary = write_report(out)
     if not args.quiet:
-        print(f"{exp.n_runs} runs of {exp.name} stored in {out}; summary: {summary}")
+        meta = load_metadata(out)
+        print(f"{meta['runs_done']} runs of {exp.name} stored in {out}"
+              f"{_precision_text(meta.get('precision'))}; summary: {summary}")
     return 0
+
+
+def _precision_text(result: dict | None) -> str:
+    """Whether a precision goal was met, in a few words ("" without one)."""
+    if not result:
+        return ""
+    reached = "met" if result["met"] else f"not met at the cap of {result['max_replicates']}"
+    return (f" ({result['replicates']} replicates: precision goal {reached}, widest 95 % "
+            f"half-width of {result['outcome']} {result['achieved']:.3g} against "
+            f"{result['half_width']:.3g})")
