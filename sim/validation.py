@@ -258,6 +258,16 @@ def summarise(replicates: list[dict], min_replicates: int = MIN_REPLICATES) -> p
     return pd.DataFrame(rows)
 
 
+def tally(summary: pd.DataFrame) -> str:
+    """The verdicts in a few words, e.g. "5 of 13 patterns are met, 2 missed and 6 inconclusive"."""
+    counts = summary["verdict"].value_counts()
+    if counts.get("withheld"):
+        return (f"no verdicts: {len(summary)} patterns measured on fewer than {MIN_REPLICATES} "
+                "replicates, too few for a 95 % interval to decide any")
+    return (f"{counts.get('met', 0)} of {len(summary)} patterns are met, "
+            f"{counts.get('missed', 0)} missed and {counts.get('inconclusive', 0)} inconclusive")
+
+
 def _setting(overrides: Mapping[str, float]) -> str:
     return ", ".join(f"{k}={v:g}" for k, v in overrides.items())
 

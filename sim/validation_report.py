@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.validation import GRIEF_BINS, KNOWN_MISSES, MIN_REPLICATES, MODERATION
+from sim.validation import GRIEF_BINS, KNOWN_MISSES, MODERATION, tally
 
 SURVEY_TIERS = {"entertainment-social": (0.60, 0.70), "intense-personal": (0.25, 0.35),
                 "borderline-pathological": (0.02, 0.05)}
@@ -52,13 +52,11 @@ def _row(r) -> str:
 
 
 def _count(summary: pd.DataFrame) -> str:
-    counts = summary["verdict"].value_counts()
-    if counts.get("withheld"):
-        return (f"**No verdicts: {len(summary)} patterns measured on fewer than "
-                f"{MIN_REPLICATES} replicates**, too few for a 95 % interval to decide any.")
-    return (f"**{counts.get('met', 0)} of {len(summary)} patterns are met**, "
-            f"{counts.get('missed', 0)} missed and {counts.get('inconclusive', 0)} inconclusive. "
-            "Met: the 95 % interval across replicates lies inside the target range (a "
+    words = tally(summary)
+    text = f"**{words[0].upper()}{words[1:]}**."
+    if summary["verdict"].eq("withheld").any():
+        return text
+    return (text + " Met: the 95 % interval across replicates lies inside the target range (a "
             "one-sided target: above its threshold); missed: it lies wholly outside; "
             "inconclusive: it straddles a bound, with the replicates it would take to decide "
             "at the same mean and spread (the interval narrows as 1/√n).")

@@ -119,3 +119,17 @@ def test_every_pattern_names_a_counterfactual_and_its_group():
     assert all(p.counterfactual for p in PATTERNS)
     held_out = {p.name for p in PATTERNS if not p.fitted}
     assert held_out == {"address_effect", "grief_monotone", "moderation_effect"}
+
+
+def test_report_states_the_verdicts_or_that_there_are_none():
+    from sim.validation_report import markdown
+
+    meta = {"command": "test", "replicates": 2, "n_fans": 10, "n_creators": 2, "steps": 5,
+            "seeds": [1, 2], "seconds": 0.0}
+    withheld = summarise(_fake_replicates(2)).assign(counterfactual_verdict="unmeasured")
+    assert "**No verdicts: 13 patterns measured on fewer than 3 replicates" in markdown(
+        withheld, meta)
+    judged = summarise(_fake_replicates(8)).assign(counterfactual_verdict="unmeasured")
+    text = markdown(judged, {**meta, "replicates": 8})
+    assert "**13 of 13 patterns are met, 0 missed and 0 inconclusive**" in text
+    assert "| `spend_propensity=0` | unmeasured |" in text

@@ -42,7 +42,7 @@ def add_parser(sub) -> None:
 
 
 def validate(args) -> int:
-    from sim.validation import STEPS
+    from sim.validation import STEPS, tally
 
     steps = STEPS if args.steps is None else args.steps
     for name, value in (("replicates", args.replicates), ("fans", args.fans),
@@ -59,7 +59,7 @@ def validate(args) -> int:
     if not args.quiet:
         print(summary[["pattern", "target_lo", "target_hi", "mean", "ci_lo", "ci_hi", "verdict"]]
               .to_string(index=False))
-        print(f"\n{_tally(summary)}; wrote {path}")
+        print(f"\n{tally(summary)}; wrote {path}")
     return 0
 
 
@@ -84,16 +84,6 @@ def _check_replaceable(out: Path, asked: dict) -> None:
             f"--out {out} holds a report of {stored['replicates']} replicates and "
             f"--replicates={asked['replicates']} asks for fewer; choose another --out, or pass "
             "--force to replace it")
-
-
-def _tally(summary) -> str:
-    from sim.validation import MIN_REPLICATES
-
-    counts = summary["verdict"].value_counts()
-    if counts.get("withheld"):
-        return f"no verdicts (fewer than {MIN_REPLICATES} replicates)"
-    return (f"{counts.get('met', 0)}/{len(summary)} patterns met, {counts.get('missed', 0)} "
-            f"missed, {counts.get('inconclusive', 0)} inconclusive")
 
 
 def _progress_map(pool, quiet: bool):
