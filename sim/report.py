@@ -539,9 +539,13 @@ def answers(exp: dict, final: pd.DataFrame, outcomes: list[str], labels: Labels,
         elif changes is not None:
             lines.append(answer(changes, outcome, description, reference_levels(exp)))
         else:
-            row = final[final["outcome"] == outcome].iloc[0]
-            lines.append(f"{description.capitalize()} ends at {ci(row)}.")
+            lines.append(ends_at(final, outcome, description))
     return lines
+
+
+def ends_at(final: pd.DataFrame, outcome: str, description: str) -> str:
+    """The one condition's final-day value, as a sentence."""
+    return f"{description.capitalize()} ends at {ci(final[final['outcome'] == outcome].iloc[0])}."
 
 
 def markdown(meta: dict, final: pd.DataFrame, outcomes: list[str],
@@ -563,8 +567,7 @@ def markdown(meta: dict, final: pd.DataFrame, outcomes: list[str],
         elif changes is not None:
             lines += contrast_table(final, changes, outcome, varied)
         else:
-            lines.append(f"{labels.description(outcome).capitalize()} ends at "
-                         f"{ci(final[final['outcome'] == outcome].iloc[0])}.")
+            lines.append(ends_at(final, outcome, labels.description(outcome)))
         lines += ["", *[f"![{outcome}]({name})" for name in figures.get(outcome, [])], ""]
     if sens:
         lines += ["## Sensitivity", "", sensitivity.markdown(*sens), "",
