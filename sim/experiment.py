@@ -420,7 +420,8 @@ def _reference(table: Any, factors: Mapping[str, tuple], fail) -> dict[str, Any]
         if name not in factors:
             raise fail(f"[reference] {name}={level!r} is not allowed: {name} is not a factor "
                        f"(factors: {', '.join(factors) or 'none'})")
-        match = [v for v in factors[name] if v == level and (type(v) is bool) == (type(level) is bool)]
+        match = [v for v in factors[name]
+                 if v == level and isinstance(v, bool) == isinstance(level, bool)]
         if not match:
             raise fail(f"[reference] {name}={level!r} is not allowed: choose one of its levels "
                        f"{list(factors[name])}")
