@@ -13,8 +13,9 @@ from sim.runner import EXECUTORS
 def add_parser(sub) -> None:
     p = command_parser(sub, "sweep", description=(
         "Run an experiment file's runs (only those not stored yet: an interrupted sweep "
-        "resumes when given the same command), then write summary.csv, figures and "
-        "summary.md into the results folder."))
+        "resumes when given the same command), then write summary.csv, final_day.csv, figures "
+        "and summary.md into the results folder. A folder holding only committed summaries "
+        "(its parts/ are not kept in git) has every run redone from its seed."))
     p.add_argument("experiment", type=Path, metavar="EXPERIMENT_FILE",
                    help="TOML experiment file, e.g. experiments/posting_frequency.toml")
     p.add_argument("--workers", type=int, help="parallel workers (default: all cores)")
