@@ -67,7 +67,7 @@ PATTERNS = [
             counterfactual={"attachment_gain": 0.004}),
     Pattern("tier_borderline", "focal fans at the borderline-pathological level", 0.02, 0.05,
             "McCutcheon, Lange & Houran 2002; Maltby et al. 2003/2004",
-            counterfactual={"absorption_power": 0.0, "absorption_reinforcement": 0.0}),
+            counterfactual={"attachment_gain": 0.004}),
     Pattern("loneliness_corr", "|correlation| of loneliness with attachment strength", 0.0, 0.2,
             "Tukachinsky, Walter & Saucier 2020 meta-analysis (k=120)", "|r|",
             counterfactual={"loneliness_effect": 5.0}),
