@@ -24,6 +24,14 @@ Example::
 
     [factors]
     posting_rate = [0.5, 1, 2, 4]
+
+    [reference]                # optional: the level every other is compared with
+    posting_rate = 1           # (default: each factor's first level)
+
+``replicates = "auto"`` with a ``[precision]`` table (``outcome``, ``half_width``,
+optional ``min_replicates`` and ``max_replicates``) lets the runner add replicates
+until the headline outcome's final-day 95 % interval is that narrow in every
+condition, or the cap is reached.
 """
 
 from __future__ import annotations
@@ -46,7 +54,13 @@ from scipy.stats import qmc
 from sim.params import PARAM_FIELDS, PRESETS, make_params
 
 TOP_LEVEL = ("name", "question", "preset", "seed", "common_seeds", "replicates", "steps",
-             "record_every", "outcomes", "base", "factors", "design", "sensitivity")
+             "record_every", "outcomes", "base", "factors", "reference", "design",
+             "sensitivity", "precision")
+PRECISION_KEYS = ("outcome", "half_width", "min_replicates", "max_replicates")
+# Replicates of a precision goal when the file does not say: start, cap.
+AUTO_REPLICATES = (5, 40)
+# Parameters naming the day a scenario event happens (-1: never); it must fall inside the run.
+SCENARIO_DAYS = ("quit_day", "lockdown_day", "conflict_day")
 DESIGN_KEYS = ("method", "samples", "seed", "ranges")
 SENSITIVITY_KEYS = ("method", "samples", "seed", "ranges", "levels", "second_order")
 # Sampling methods: qmc points for [design]; SALib samples for [sensitivity].
@@ -99,6 +113,23 @@ class Design:
 
 
 @dataclass(frozen=True)
+class Precision:
+    """A precision goal: replicates are added until it is met or the cap is reached.
+
+    Attributes:
+        outcome: the headline outcome.
+        half_width: the widest 95 % half-width of its final-day mean allowed in any condition.
+        min_replicates: replicates run first.
+        max_replicates: the cap.
+    """
+
+    outcome: str
+    half_width: float
+    min_replicates: int
+    max_replicates: int
+
+
+@dataclass(frozen=True)
 class Run:
     """One model run: a condition's parameters and a replicate's seed.
 
@@ -141,6 +172,9 @@ class Experiment:
             numbers: conditions are compared on the same simulated worlds, which removes
             between-world noise from their differences). True unless the file says false.
         conditions: the varied values of every condition, in condition order.
+        reference: factor -> the level every other is compared with (as the model reads it).
+        precision: the precision goal of ``replicates = "auto"`` (then ``replicates`` is
+            the number to start with), or None.
         outcome_info: outcome name -> (description, unit).
         source: the file the experiment came from.
         text: the file's text, stored with the results.
@@ -162,6 +196,8 @@ class Experiment:
     source: str = field(default="<string>", compare=False)
     text: str = field(default="", compare=False)
     common_seeds: bool = True
+    reference: Mapping[str, Any] = field(default_factory=dict)
+    precision: Precision | None = None
 
     def __post_init__(self):
         # An Experiment built or changed in code (dataclasses.replace) is checked like a file.
@@ -239,8 +275,11 @@ def parse_experiment(text: str, source: str = "<string>", *, replicates: int | N
     except tomllib.TOMLDecodeError as err:
         raise fail(f"not valid TOML: {err}") from None
     _check_keys(data, TOP_LEVEL, "top-level key", fail)
+    precision = _precision(data, fail)
     if replicates is not None:
-        data["replicates"] = replicates
+        data["replicates"], precision = replicates, None
+    elif precision:
+        data["replicates"] = precision.min_replicates
     if steps is not None:
         data["steps"] = steps
 
@@ -266,14 +305,19 @@ def parse_experiment(text: str, source: str = "<string>", *, replicates: int | N
             raise fail("[base] preset: set the preset at the top level (preset = ...)")
         _check_param(key, "[base]", fail)
     factors, design = _design(data, base, counts["seed"], fail)
-    runs = _condition_count(factors, design) * counts["replicates"]
+    if precision and precision.outcome not in outcomes:
+        raise fail(f"[precision] outcome={precision.outcome!r} is not allowed: choose one of "
+                   f"the study's outcomes ({', '.join(outcomes)})")
+    most = precision.max_replicates if precision else counts["replicates"]
+    runs = _condition_count(factors, design) * most
     if runs > MAX_RUNS and not allow_large:
         raise fail(f"the study is too large: {_condition_count(factors, design)} conditions x "
-                   f"replicates={counts['replicates']} = {runs} runs, more than {MAX_RUNS}; "
+                   f"replicates={most} = {runs} runs, more than {MAX_RUNS}; "
                    "shrink the design, or pass allow_large=True (parasocial sweep "
                    "--allow-large) to run it anyway")
-    points, fans = _validate_conditions(preset, base, _conditions(factors, design), fail)
-    fan_days = counts["replicates"] * counts["steps"] * sum(fans)
+    points, fans = _validate_conditions(preset, base, _conditions(factors, design),
+                                        counts["steps"], fail)
+    fan_days = most * counts["steps"] * sum(fans)
     if fan_days > MAX_FAN_DAYS and not allow_large:
         raise fail(f"the study is too large: {runs} runs x steps={counts['steps']} x n_fans "
                    f"(up to {max(fans)}) = {fan_days:.3g} fan-days, more than "
@@ -286,10 +330,12 @@ def parse_experiment(text: str, source: str = "<string>", *, replicates: int | N
             raise fail(f"[factors] {k} lists a value twice: {list(levels)} are "
                        f"{list(read[k])} as the model reads them")
     factors = read
+    reference = _reference(data.get("reference", {}), factors, fail)
     return Experiment(name=name, question=question.strip(), preset=preset, base=base,
                       factors=factors, design=design, outcomes=outcomes, conditions=points,
                       outcome_info={k: info[k] for k in outcomes}, source=source, text=text,
-                      common_seeds=common_seeds, **counts)
+                      common_seeds=common_seeds, reference=reference, precision=precision,
+                      **counts)
 
 
 def run_seed(root: int, condition: int, replicate: int) -> int:
@@ -336,6 +382,51 @@ def _check_keys(table: Mapping, allowed: Iterable[str], what: str, fail) -> None
             hint = difflib.get_close_matches(key, allowed, n=1)
             suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
             raise fail(f"unknown {what} {key!r}{suggestion} (allowed: {', '.join(allowed)})")
+
+
+def _precision(data: dict, fail) -> Precision | None:
+    """The precision goal of ``replicates = "auto"``; a goal needs "auto" and vice versa."""
+    auto = data.get("replicates") == "auto"
+    if "precision" not in data:
+        if auto:
+            raise fail('replicates="auto" needs a [precision] table: outcome = "<headline '
+                       'outcome>", half_width = <widest 95 % half-width allowed>')
+        return None
+    if not auto:
+        raise fail(f"[precision] needs replicates = \"auto\" (replicates="
+                   f"{data.get('replicates', COUNTS[0][1])!r}): drop one of them")
+    table = _table(data["precision"], "[precision]", fail)
+    _check_keys(table, PRECISION_KEYS, "key in [precision]", fail)
+    outcome = table.get("outcome")
+    if not isinstance(outcome, str):
+        raise fail(f"[precision] outcome={outcome!r} is not allowed: name the headline outcome")
+    half = table.get("half_width")
+    if (isinstance(half, bool) or not isinstance(half, int | float) or not math.isfinite(half)
+            or half <= 0):
+        raise fail(f"[precision] half_width={half!r} is not allowed: must be a number > 0 "
+                   "(in the outcome's unit)")
+    start = _whole(table.get("min_replicates", AUTO_REPLICATES[0]),
+                   "[precision] min_replicates", 2, fail)
+    cap = _whole(table.get("max_replicates", max(start, AUTO_REPLICATES[1])),
+                 "[precision] max_replicates", start, fail)
+    return Precision(outcome, float(half), start, cap)
+
+
+def _reference(table: Any, factors: Mapping[str, tuple], fail) -> dict[str, Any]:
+    """Each factor's reference level (default: its first), as the model reads the levels."""
+    table = _table(table, "[reference]", fail)
+    reference = {name: levels[0] for name, levels in factors.items()}
+    for name, level in table.items():
+        if name not in factors:
+            raise fail(f"[reference] {name}={level!r} is not allowed: {name} is not a factor "
+                       f"(factors: {', '.join(factors) or 'none'})")
+        match = [v for v in factors[name]
+                 if v == level and isinstance(v, bool) == isinstance(level, bool)]
+        if not match:
+            raise fail(f"[reference] {name}={level!r} is not allowed: choose one of its levels "
+                       f"{list(factors[name])}")
+        reference[name] = match[0]
+    return reference
 
 
 def _check_param(name: str, where: str, fail) -> None:
@@ -470,10 +561,11 @@ def _condition_count(factors: Mapping[str, tuple], design: Design | None) -> int
                              }.get(design.method, 1)
 
 
-def _validate_conditions(preset: str, base: dict, points: list[dict],
+def _validate_conditions(preset: str, base: dict, points: list[dict], steps: int,
                          fail) -> tuple[tuple[dict, ...], list[int]]:
     """Build every condition's parameters; return the values as the model reads them, and
-    each condition's world size (n_fans)."""
+    each condition's world size (n_fans). A scenario day past the run is refused: the
+    condition would be a silent copy of its control."""
     try:
         make_params(preset, **base)
     except ValueError as err:
@@ -487,6 +579,12 @@ def _validate_conditions(preset: str, base: dict, points: list[dict],
         except ValueError as err:
             where = ", ".join(f"{k}={v!r}" for k, v in point.items())
             raise fail(f"condition {index} ({where}): {err}") from None
+        late = [name for name in SCENARIO_DAYS if getattr(params, name) >= steps]
+        if late:
+            where = "[base]" if late[0] in base else f"condition {index}"
+            raise fail(f"{where} {late[0]}={getattr(params, late[0])} is not allowed: the run "
+                       f"ends at steps={steps}, so the event never happens; choose a day "
+                       f"below {steps} (or -1: never)")
         checked.append({k: v if k == "preset" else getattr(params, k) for k, v in point.items()})
         fans.append(params.n_fans)
     return tuple(checked), fans

@@ -6,13 +6,21 @@ the runs and on a machine without the model's dependencies at their versions.
 Writes into the results folder:
 
 - ``summary.csv``: per condition, outcome and recorded day: mean, 95 % t-interval
-  across replicates, n (the time series);
+  across replicates, n (the time series; not written for one-replicate designs,
+  whose per-day rows would be single runs);
 - ``summary_final.csv``: the same on the final day;
+- ``final_day.csv``: the digest, one row per run (keys, seed, varied parameters and every
+  outcome on the last day): small enough for git, so a rerun from the seeds can be checked
+  against it when the parts (regenerable, not committed) are gone;
+- ``contrasts.csv`` (factorial designs): every condition's final-day change from the
+  reference condition (each factor at its reference level, by default its first), with
+  a 95 % interval: paired replicate by replicate under common random numbers;
 - ``figures/final_<outcome>.png``: final day against the first factor, one line
-  per level of the second, panels for further factors, 95 % error bars
-  (sampled designs: one scatter panel per parameter);
+  per level of the second (points, not lines, for unordered levels), panels for
+  further factors, 95 % error bars (sampled designs: one scatter panel per parameter);
 - ``figures/time_<outcome>.png``: the time series with 95 % bands (factorial designs);
-- ``summary.md``: the question, the design, and what the figures show in numbers.
+- ``summary.md``: the question, a one-line answer per outcome, the design, and what
+  the figures show in numbers.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from sim import sensitivity
 from sim.store import ResultsError, child, load_metadata, load_results
 
 DPI = 120
+DIGEST = "final_day.csv"
 
 
 def write_report(out_dir: str | Path, outcomes: list[str] | None = None) -> Path:
@@ -56,11 +65,18 @@ def write_report(out_dir: str | Path, outcomes: list[str] | None = None) -> Path
                            "stored data lack; restore metadata.json or run the sweep again")
     table = summarise(data, varied, outcomes)
     final = final_day(table)
-    # With common random numbers, replicate r of every condition is the same world: compare
-    # conditions replicate by replicate (paired differences), which removes world-to-world noise.
-    paired = final_runs(data) if exp.get("common_seeds") else None
-    table.to_csv(out / "summary.csv", index=False)
+    runs = final_runs(data)
+    digest(runs, varied, outcomes).to_csv(out / DIGEST, index=False)
+    if exp["replicates"] > 1:
+        table.to_csv(out / "summary.csv", index=False)
     final.to_csv(out / "summary_final.csv", index=False)
+    changes = None
+    if exp["factors"] and len(exp["conditions"]) > 1:
+        # With common random numbers, replicate r of every condition is the same world: the
+        # change is paired replicate by replicate, which removes world-to-world noise.
+        changes = contrasts(runs, varied, outcomes, reference_levels(exp),
+                            paired=bool(exp.get("common_seeds")))
+        changes.to_csv(out / "contrasts.csv", index=False)
 
     labels = Labels(meta)
     (out / "figures").mkdir(exist_ok=True)
@@ -81,10 +97,9 @@ def write_report(out_dir: str | Path, outcomes: list[str] | None = None) -> Path
     sens = None
     design = exp["design"]
     if design and design["method"] in ("morris", "saltelli"):
-        sens = sensitivity.markdown(sensitivity.analyze(out, outcomes),
-                                    sensitivity.stored_design(meta))
+        sens = (sensitivity.analyze(out, outcomes), sensitivity.stored_design(meta))
     path = out / "summary.md"
-    path.write_text(markdown(meta, final, outcomes, figures, sens, paired))
+    path.write_text(markdown(meta, final, outcomes, figures, sens, changes))
     return path
 
 
@@ -115,6 +130,11 @@ def final_runs(data: pd.DataFrame) -> pd.DataFrame:
     return data[data["step"] == last].reset_index(drop=True)
 
 
+def digest(runs: pd.DataFrame, varied: list[str], outcomes: list[str]) -> pd.DataFrame:
+    """One row per run on its last day: what a rerun from the seed must reproduce."""
+    return runs[["condition", "replicate", "seed", *varied, "step", *outcomes]]
+
+
 def paired_change(runs: pd.DataFrame, outcome: str, first: int, last: int) -> dict:
     """Mean and 95 % t-interval of (last - first condition), matched replicate by replicate."""
     a = runs[runs["condition"] == first].set_index("replicate")[outcome]
@@ -123,6 +143,49 @@ def paired_change(runs: pd.DataFrame, outcome: str, first: int, last: int) -> di
     n, mean = len(diff), float(diff.mean())
     half = (stats.t.ppf(0.975, n - 1) * diff.std(ddof=1) / np.sqrt(n)) if n > 1 else math.nan
     return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": n}
+
+
+def unpaired_change(runs: pd.DataFrame, outcome: str, first: int, last: int) -> dict:
+    """Mean and 95 % Welch interval of (last - first condition), for independent seeds."""
+    a = runs.loc[runs["condition"] == first, outcome].dropna()
+    b = runs.loc[runs["condition"] == last, outcome].dropna()
+    mean, n = float(b.mean() - a.mean()), min(len(a), len(b))
+    if n < 2:
+        return {"mean": mean, "ci_low": math.nan, "ci_high": math.nan, "n": n}
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+        half = float(stats.t.ppf(0.975, df) * np.sqrt(va + vb)) if va + vb > 0 else 0.0
+    return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": n}
+
+
+def reference_levels(exp: dict) -> dict:
+    """Each factor's reference level: the experiment's, or (older metadata) its first."""
+    return exp.get("reference") or {k: levels[0] for k, levels in exp["factors"].items()}
+
+
+def contrasts(runs: pd.DataFrame, varied: list[str], outcomes: list[str], reference: dict,
+              paired: bool) -> pd.DataFrame:
+    """Every condition's final-day change from the reference condition, with a 95 % interval."""
+    ref = int(runs.loc[_match(runs, reference), "condition"].iloc[0])
+    change = paired_change if paired else unpaired_change
+    levels = runs.groupby("condition", sort=True)[varied].first()
+    rows = [{"outcome": outcome, "condition": c, **levels.loc[c].to_dict(),
+             "reference": int(c) == ref,
+             **change(runs, outcome, ref, c), "paired": paired}
+            for outcome in outcomes for c in levels.index]
+    table = pd.DataFrame(rows)
+    table["reading"] = [_reading(r) for r in table.itertuples()]
+    return table
+
+
+def _reading(row) -> str:
+    """Whether the interval of a change from the reference excludes 0."""
+    if row.reference:
+        return "reference"
+    if not math.isfinite(row.ci_low):
+        return "no interval"
+    return "higher" if row.ci_low > 0 else "lower" if row.ci_high < 0 else "no difference shown"
 
 
 def final_day(table: pd.DataFrame) -> pd.DataFrame:
@@ -224,6 +287,7 @@ def final_figure(final: pd.DataFrame, outcome: str, varied: list[str], labels: L
                 pos = np.array([index[v] for v in rows[x]]) + 0.08 * (k - (len(lines) - 1) / 2)
             err = np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
             ax.errorbar(pos, rows["mean"], yerr=np.nan_to_num(err), marker="o", capsize=3,
+                        linestyle="-" if numeric else "none",  # no line between unordered levels
                         color=f"C{k % 10}", label=None if level is None else show(level))
         if numeric:
             positive = min(xs) > 0 and max(xs) / min(xs) >= 8
@@ -301,52 +365,52 @@ def ci(row) -> str:
     return f"{row['mean']:.3g} [{row['ci_low']:.3g}, {row['ci_high']:.3g}]"
 
 
-def factorial_sentences(final: pd.DataFrame, outcome: str, varied: list[str],
-                        description: str, paired: pd.DataFrame | None = None) -> list[str]:
-    """How the outcome moves along the first factor, for each setting of the others.
+def _differs(row, reference: dict) -> str:
+    """A condition by the factors it changes from the reference, e.g. ``feed=engagement``."""
+    changed = {k: row[k] for k, v in reference.items() if row[k] != v}
+    return _title(changed) or _title(reference)
 
-    With ``paired`` (each run's final row, under common random numbers) the
-    verdict comes from the paired difference between the two ends.
-    """
-    sub = final[final["outcome"] == outcome]
-    if not varied:
-        return [f"{description.capitalize()} ends at {ci(sub.iloc[0])}."]
-    x = varied[0]
-    index = {v: i for i, v in enumerate(_levels(sub, x))}
-    sentences = []
-    for combo in _combos(sub, varied[1:]):
-        rows = sub[_match(sub, combo)]
-        rows = rows.iloc[np.argsort([index[v] for v in rows[x]], kind="stable")]
-        where = f"With {_title(combo)}, {description}" if combo else description.capitalize()
-        first, last = rows.iloc[0], rows.iloc[-1]
-        if len(rows) == 1:
-            sentences.append(f"{where} is {ci(first)} at {x}={show(first[x])}.")
-            continue
-        if first["n"] < 2 or last["n"] < 2:
-            sentences.append(f"{where} goes from {ci(first)} at {x}={show(first[x])} to "
-                             f"{ci(last)} at {x}={show(last[x])} (one replicate: no "
-                             "uncertainty, so no verdict).")
-            continue
-        if paired is not None:
-            change = paired_change(paired, outcome, first["condition"], last["condition"])
-            apart = change["ci_low"] > 0 or change["ci_high"] < 0
-            noise = "stays within the noise (paired change includes 0), going"
-        else:
-            apart = first["ci_high"] < last["ci_low"] or last["ci_high"] < first["ci_low"]
-            noise = "stays within the noise (intervals overlap), going"
-        verb = ("rises" if last["mean"] > first["mean"] else "falls") if apart else noise
-        text = (f"{where} {verb} from {ci(first)} at {x}={show(first[x])} "
-                f"to {ci(last)} at {x}={show(last[x])}")
-        if paired is not None:
-            text += f" (paired change on the same worlds {ci(change)})"
-        inner = rows.iloc[1:-1]
-        if len(inner):
-            top, low = rows.loc[rows["mean"].idxmax()], rows.loc[rows["mean"].idxmin()]
-            for extreme, word in ((top, "peaking"), (low, "dipping")):
-                if extreme.name in inner.index:
-                    text += f", {word} at {ci(extreme)} at {x}={show(extreme[x])}"
-        sentences.append(text + ".")
-    return sentences
+
+def answer(changes: pd.DataFrame, outcome: str, description: str, reference: dict) -> str:
+    """One line: which conditions raise or lower the outcome against the reference."""
+    sub = changes[(changes["outcome"] == outcome) & ~changes["reference"]]
+    against = f"against {_title(reference)}"
+    if (sub["reading"] == "no interval").all():
+        return f"{description.capitalize()}: one replicate per condition, so no verdict."
+    said = []
+    for reading, verb in (("higher", "higher"), ("lower", "lower")):
+        hits = sub[sub["reading"] == reading]
+        if len(hits):
+            said.append(f"{verb} under " + ", ".join(
+                f"{_differs(r, reference)} ({r['mean']:+.3g} [{r['ci_low']:+.3g}, "
+                f"{r['ci_high']:+.3g}])" for _, r in hits.iterrows()))
+    rest = sub[sub["reading"] == "no difference shown"]
+    if not said:
+        return (f"{description.capitalize()}: no condition differs from {_title(reference)} "
+                "beyond the noise (every 95 % interval of the change includes 0).")
+    if len(rest):
+        said.append(f"no difference shown under {len(rest)} other condition"
+                    + ("s" if len(rest) > 1 else ""))
+    return f"{description.capitalize()} {against}: " + "; ".join(said) + "."
+
+
+def contrast_table(final: pd.DataFrame, changes: pd.DataFrame, outcome: str,
+                   varied: list[str]) -> list[str]:
+    """Each condition's final-day mean and its change from the reference, as markdown rows."""
+    means = final[final["outcome"] == outcome].set_index("condition")
+    lines = ["| condition | final day [95 % CI] | change from reference [95 % CI] | reading |",
+             "|---|---|---|---|"]
+    for _, r in changes[changes["outcome"] == outcome].iterrows():
+        change = "" if r["reference"] else ci(r)
+        lines.append(f"| {_title({k: r[k] for k in varied})} | "
+                     f"{ci(means.loc[r['condition']])} | {change} | {r['reading']} |")
+    return lines
+
+
+def _rank_correlations(sub: pd.DataFrame, varied: list[str]) -> list[tuple[str, float]]:
+    """Spearman's rho of the outcome with each sampled parameter, strongest first."""
+    rhos = {name: stats.spearmanr(sub[name], sub["mean"]).statistic for name in varied}
+    return sorted(rhos.items(), key=lambda kv: -abs(np.nan_to_num(kv[1])))
 
 
 def sampled_sentences(final: pd.DataFrame, outcome: str, varied: list[str],
@@ -357,11 +421,20 @@ def sampled_sentences(final: pd.DataFrame, outcome: str, varied: list[str],
             f"{sub['mean'].min():.3g} to {sub['mean'].max():.3g}.")
     if sub["mean"].nunique() < 2:
         return [text]
-    rhos = {name: stats.spearmanr(sub[name], sub["mean"]).statistic for name in varied}
-    ranked = sorted(rhos.items(), key=lambda kv: -abs(np.nan_to_num(kv[1])))
-    parts = [f"{name} (ρ = {rho:+.2f})" for name, rho in ranked]
+    parts = [f"{name} (ρ = {rho:+.2f})" for name, rho in _rank_correlations(sub, varied)]
     return [text, f"Spearman rank correlation with each parameter, strongest first: "
                   f"{', '.join(parts)}."]
+
+
+def sampled_answer(final: pd.DataFrame, outcome: str, varied: list[str],
+                   description: str) -> str:
+    """One line: the parameter the outcome follows most closely across the sample."""
+    sub = final[final["outcome"] == outcome]
+    if sub["mean"].nunique() < 2:
+        return f"{description.capitalize()}: the same in every sampled condition."
+    name, rho = _rank_correlations(sub, varied)[0]
+    return (f"{description.capitalize()}: follows {name} most closely across the sample "
+            f"(Spearman ρ = {rho:+.2f}).")
 
 
 def design_lines(meta: dict) -> list[str]:
@@ -388,10 +461,19 @@ def design_lines(meta: dict) -> list[str]:
     else:
         lines.append("- One condition (no factors).")
     every = "daily" if exp["record_every"] == 1 else f"every {exp['record_every']} days"
+    replicates = "1 replicate" if exp["replicates"] == 1 else f"{exp['replicates']} replicates"
     lines.append(
-        f"- {exp['replicates']} replicates per condition, {exp['steps']} days each (one step "
+        f"- {replicates} per condition, {exp['steps']} days each (one step "
         f"is one day), outcomes recorded {every}; "
         f"{meta['runs_done']} of {meta['runs_total']} runs finished.")
+    goal = meta.get("precision")
+    if goal:
+        reached = ("met" if goal["met"] else
+                   f"**not met** at the cap of {goal['max_replicates']} replicates")
+        lines.append(f"- Replicates chosen by a precision goal (`replicates = \"auto\"`): the "
+                     f"widest 95 % half-width of final-day `{goal['outcome']}` over the "
+                     f"conditions is {goal['achieved']:.3g} against the goal "
+                     f"{goal['half_width']:.3g}: {reached}.")
     if exp.get("common_seeds", False):
         lines.append(
             f"- Seeds: root seed {exp['seed']}; common random numbers: replicate r uses "
@@ -426,36 +508,87 @@ def code_text(meta: dict) -> str:
     return code
 
 
+def reading_note(exp: dict, day: int, changes: pd.DataFrame | None) -> str:
+    """How to read the numbers of the results section."""
+    if exp["replicates"] < 2:
+        return (f"One replicate per condition: each value is a single run on day {day}, "
+                "with no interval, so no verdicts.")
+    text = (f"Values are final-day (day {day}) means over {exp['replicates']} replicates "
+            "with 95 % t-intervals in brackets.")
+    if changes is None:
+        return text
+    pairing = ("paired replicate by replicate (common random numbers: replicate r has the "
+               "same seed in every condition)" if changes["paired"].any() else
+               "from Welch's t (independent seeds)")
+    return (f"{text} Each condition's change from the reference "
+            f"({_title(reference_levels(exp))}) has a 95 % interval {pairing}; "
+            "\"higher\"/\"lower\" means that interval excludes 0.")
+
+
+def answers(exp: dict, final: pd.DataFrame, outcomes: list[str], labels: Labels,
+            changes: pd.DataFrame | None, sens: tuple | None) -> list[str]:
+    """One line per outcome answering the study's question."""
+    varied = list(exp["varied"])
+    if sens is not None:
+        return sensitivity.answers(*sens, labels.description)
+    lines = []
+    for outcome in outcomes:
+        description = labels.description(outcome)
+        if exp["design"]:
+            lines.append(sampled_answer(final, outcome, varied, description))
+        elif changes is not None:
+            lines.append(answer(changes, outcome, description, reference_levels(exp)))
+        else:
+            lines.append(ends_at(final, outcome, description))
+    return lines
+
+
+def ends_at(final: pd.DataFrame, outcome: str, description: str) -> str:
+    """The one condition's final-day value, as a sentence."""
+    return f"{description.capitalize()} ends at {ci(final[final['outcome'] == outcome].iloc[0])}."
+
+
 def markdown(meta: dict, final: pd.DataFrame, outcomes: list[str],
-             figures: dict[str, list[str]], sens: str | None,
-             paired: pd.DataFrame | None = None) -> str:
-    """The whole ``summary.md``."""
+             figures: dict[str, list[str]], sens: tuple | None,
+             changes: pd.DataFrame | None = None) -> str:
+    """The whole ``summary.md``; ``sens`` is (index table, design) for sensitivity designs."""
     exp = meta["experiment"]
     varied = list(exp["varied"])
     labels = Labels(meta)
     day = int(final["step"].max())
-    lines = [f"# {exp['name']}", "", f"**Question.** {exp['question']}", "", "## Design", "",
-             *design_lines(meta), "", "## Results", "",
-             f"Values are final-day (day {day}) means over replicates with 95 % t-intervals "
-             "across replicates in brackets; " + (
-                 "\"rises\"/\"falls\" means the 95 % interval of the paired change between "
-                 "the two ends (same seed, replicate by replicate) excludes 0."
-                 if paired is not None else
-                 "\"rises\"/\"falls\" means the intervals at the two ends do not overlap."),
-             ""]
+    lines = [f"# {exp['name']}", "", f"**Question.** {exp['question']}", "", "## Answer", "",
+             *[f"- {line}" for line in answers(exp, final, outcomes, labels, changes, sens)],
+             "", "## Design", "", *design_lines(meta), "", "## Results", "",
+             reading_note(exp, day, changes), ""]
     for outcome in outcomes:
         lines += [f"### {labels.outcome(outcome, width=1000)}", ""]
         if exp["design"]:
             lines += sampled_sentences(final, outcome, varied, labels.description(outcome))
+        elif changes is not None:
+            lines += contrast_table(final, changes, outcome, varied)
         else:
-            lines += [f"- {s}" for s in factorial_sentences(final, outcome, varied,
-                                                            labels.description(outcome), paired)]
+            lines.append(ends_at(final, outcome, labels.description(outcome)))
         lines += ["", *[f"![{outcome}]({name})" for name in figures.get(outcome, [])], ""]
     if sens:
-        lines += ["## Sensitivity", "", sens, "", "![sensitivity](figures/sensitivity.png)", ""]
-    lines += ["## Files", "",
-              "- `summary.csv`: mean, 95 % interval and n per condition, outcome and recorded "
-              "day; `summary_final.csv`: the final day only.",
-              "- `parts/*.parquet` (read with `sim.runner.load_results`): every run's time "
-              "series; `metadata.json`: experiment file, versions, seeds, timings.", ""]
+        lines += ["## Sensitivity", "", sensitivity.markdown(*sens), "",
+                  "![sensitivity](figures/sensitivity.png)", ""]
+    lines += ["## Files", "", *files_lines(exp, changes is not None), ""]
     return "\n".join(lines)
+
+
+def files_lines(exp: dict, contrasted: bool) -> list[str]:
+    """What the results folder holds, as markdown bullets."""
+    lines = []
+    if exp["replicates"] > 1:
+        lines.append("- `summary.csv`: mean, 95 % interval and n per condition, outcome and "
+                     "recorded day.")
+    lines.append("- `summary_final.csv`: the final day per condition and outcome.")
+    if contrasted:
+        lines.append("- `contrasts.csv`: every condition's change from the reference, with its "
+                     "95 % interval.")
+    return lines + [
+        f"- `{DIGEST}`: every run's final day (keys, seed, varied parameters, outcomes).",
+        "- `parts/*.parquet` (read with `sim.runner.load_results`): every run's time series; "
+        "not kept in git: `parasocial sweep` on the experiment file regenerates them from "
+        "the seeds in `metadata.json`.",
+        "- `metadata.json`: experiment file, versions, seeds, timings."]

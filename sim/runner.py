@@ -25,12 +25,14 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 from tqdm.auto import tqdm
 
 from sim import provenance
@@ -39,6 +41,7 @@ from sim.experiment import Experiment, Run, expand
 from sim.params import PARAM_FIELDS
 from sim.stopping import Interrupted, Stopper, log
 from sim.store import (
+    MANIFEST,
     METADATA,
     ResultsError,
     Store,
@@ -47,6 +50,7 @@ from sim.store import (
     load_results,
     locked,
     read_json,
+    read_manifest,
 )
 
 __all__ = ["EXECUTORS", "Interrupted", "ResultsError", "RunError", "SchedulerError",
@@ -127,6 +131,10 @@ def run_experiment(exp: Experiment, out_dir: str | Path, executor: str | Executo
                    cluster_options: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Run every missing run of ``exp``, storing results under ``out_dir``; return them all.
 
+    An experiment with a precision goal (``replicates = "auto"``) runs its first
+    replicates, then adds more until the goal is met or the cap is reached
+    (:func:`run_to_precision`); ``metadata.json`` records which.
+
     Args:
         exp: the validated experiment.
         out_dir: results folder: new, empty, or one holding this experiment's results
@@ -157,6 +165,66 @@ def run_experiment(exp: Experiment, out_dir: str | Path, executor: str | Executo
     """
     _check_arguments(exp, executor, workers, run_fn, batch_size, task_seconds,
                      connect_timeout)
+    options = dict(executor=executor, workers=workers, scheduler=scheduler, run_fn=run_fn,
+                   progress=progress, batch_size=batch_size, task_seconds=task_seconds,
+                   connect_timeout=connect_timeout, wait=wait, cluster_options=cluster_options)
+    if exp.precision is not None:
+        return run_to_precision(exp, Path(out_dir), **options)
+    return _run_all(exp, out_dir, **options)
+
+
+def run_to_precision(exp: Experiment, out: Path, **options) -> pd.DataFrame:
+    """Add replicates until the headline outcome is as precise as asked, or the cap.
+
+    Each round predicts the replicates the goal needs from the widest half-width so
+    far (it shrinks as 1/sqrt(n)); seeds do not depend on the count, so a round only
+    adds runs. Starts from the replicates already stored, so a rerun redoes as many.
+    """
+    goal = exp.precision
+    n = max(goal.min_replicates, _stored_replicates(out))
+    while True:
+        data = _run_all(replace(exp, replicates=n, precision=None), out, **options)
+        half = widest_half_width(data, goal.outcome)
+        if half <= goal.half_width or n >= goal.max_replicates:
+            break
+        n = min(goal.max_replicates, max(n + 1, math.ceil(n * (half / goal.half_width) ** 2)))
+    result = {"outcome": goal.outcome, "half_width": goal.half_width, "achieved": half,
+              "replicates": n, "max_replicates": goal.max_replicates,
+              "met": bool(half <= goal.half_width)}
+    with locked(out, options["wait"]):
+        meta = read_json(out / METADATA)
+        meta["precision"] = result
+        text = json.dumps(meta, indent=1)
+        atomic_write(out / METADATA, lambda tmp: tmp.write_text(text))
+    if not result["met"]:
+        log.warning("%s: precision goal not met: %s's widest 95 %% half-width is %.3g after the "
+                    "cap of %d replicates (goal %.3g)", exp.name, goal.outcome, half, n,
+                    goal.half_width)
+    return data
+
+
+def widest_half_width(data: pd.DataFrame, outcome: str) -> float:
+    """The widest 95 % t half-width of the outcome's final-day mean over the conditions."""
+    last = data[data["step"] == data.groupby("condition")["step"].transform("max")]
+    values = last.groupby("condition")[outcome]
+    n = values.count()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = stats.t.ppf(0.975, n - 1) * values.std() / np.sqrt(n)
+    return float(half.fillna(np.inf).max())
+
+
+def _stored_replicates(out: Path) -> int:
+    """Replicates per condition in the folder's manifest (0 if none)."""
+    if not (out / MANIFEST).is_file():
+        return 0
+    parts = read_manifest(out)["parts"].values()
+    return 1 + max((k[1] for part in parts for k in part["runs"]), default=-1)
+
+
+def _run_all(exp: Experiment, out_dir: str | Path, executor, workers, scheduler, run_fn,
+             progress, batch_size, task_seconds, connect_timeout, wait,
+             cluster_options) -> pd.DataFrame:
+    """Run every missing run of a fixed number of replicates; see :func:`run_experiment`."""
     if run_fn is None:
         from sim.simulate import run_scenario as run_fn
     if not isinstance(executor, Executor) and executor != "serial":

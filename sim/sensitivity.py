@@ -120,18 +120,43 @@ def markdown(table: pd.DataFrame, design: Design) -> str:
         intro = (f"Sobol indices (base sample {design.samples}): S1 is the share of the "
                  "outcome's variance due to a parameter alone, ST the share including its "
                  "interactions; conf columns are 95 % bootstrap half-widths.")
-    if design.analysis == "sobol":
-        unresolved = unresolved_outcomes(table)
-        if unresolved:
-            intro += (" Indices outside [0, 1] beyond their interval, for " + ", ".join(unresolved)
-                      + ", mean the sample is too small for that outcome or run-to-run noise "
-                      "dominates its variance: read them as unresolved (raise the base sample "
-                      "or the replicates).")
+    intro += " " + " ".join(answers(table, design))
     head = "| " + " | ".join(table.columns) + " |"
     rule = "|" + "---|" * len(table.columns)
     body = ["| " + " | ".join(_cell(v) for v in row) + " |"
             for row in table.itertuples(index=False)]
     return "\n".join([intro, "", head, rule, *body])
+
+
+def answers(table: pd.DataFrame, design: Design, describe=str) -> list[str]:
+    """Per outcome, in words: which parameters the indices' 95 % intervals resolve.
+
+    A parameter is resolved as influential when the interval of its leading index
+    (mu_star or ST) excludes 0; a Sobol outcome whose indices fall outside [0, 1]
+    beyond their intervals is resolved for none (the sample is too small for it).
+    """
+    lead, conf = MEASURES[design.analysis][:2]
+    broken = unresolved_outcomes(table) if design.analysis == "sobol" else []
+    lines = []
+    for outcome in dict.fromkeys(table["outcome"]):
+        sub = table[table["outcome"] == outcome]
+        name = describe(outcome)
+        name = name[:1].upper() + name[1:]
+        shown = list(sub.loc[sub[lead] - sub[conf] > 0, "parameter"])
+        if outcome in broken:
+            lines.append(f"{name}: indices fall outside [0, 1] beyond their intervals, so this "
+                         "design does not resolve the parameters (too few samples for the "
+                         "run-to-run noise; raise the base sample).")
+        elif not shown:
+            lines.append(f"{name}: no parameter's {lead} interval excludes 0, so this design "
+                         "does not resolve the parameters.")
+        else:
+            rest = len(sub) - len(shown)
+            tail = (f"; the other {rest} parameter(s) are not resolved (interval includes 0)"
+                    if rest else "")
+            lines.append(f"{name}: {', '.join(shown)} resolved as influential ({lead} interval "
+                         f"above 0){tail}.")
+    return lines
 
 
 def unresolved_outcomes(table: pd.DataFrame) -> list[str]:

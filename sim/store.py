@@ -4,7 +4,9 @@ Layout::
 
     manifest.json     fingerprint of the design; each part's runs and sha256
     metadata.json     experiment file, versions, seeds, timings, sessions
-    parts/*.parquet   tidy long data, one file per finished batch of runs
+    parts/*.parquet   tidy long data, one file per finished batch of runs (not kept in git:
+                      regenerable from the seeds; a folder without them holds only the
+                      summaries, and a sweep into it redoes every run)
     set-aside/        parts found damaged or swapped (their runs are redone)
     .sweep.lock       held while a sweep writes (released, and removed, when it ends)
 
@@ -263,6 +265,11 @@ class Store:
                     f"{out} holds results of a different design (fingerprint "
                     f"{self.manifest['fingerprint']}, this experiment {fingerprint}); "
                     "choose another output folder or delete it")
+            if self.manifest["parts"] and not self.parts.exists():
+                log.warning("%s holds the summaries of %d run(s) but not their data (parts "
+                            "are not kept in git): every run is redone from its seed", out,
+                            sum(len(p["runs"]) for p in self.manifest["parts"].values()))
+                self.manifest["parts"] = {}
             _check_parts(out, self.manifest, self._set_aside)
         else:
             self.manifest = {"fingerprint": fingerprint, "parts": {}}
@@ -339,6 +346,10 @@ def load_results(out_dir: str | Path) -> pd.DataFrame:
     manifest = read_manifest(out)
     if not manifest["parts"]:
         raise ResultsError(f"{out} holds no finished runs yet")
+    if not (out / PARTS).exists():
+        raise ResultsError(f"{out} holds summaries but not the runs' data ({PARTS}/ is not kept "
+                           "in git); regenerate it from the seeds with `parasocial sweep` on "
+                           "the experiment file (same --out, --replicates and --steps)")
 
     def refuse(name: str, problem: str) -> None:
         raise ResultsError(f"{out}: part {name} {problem}; run the sweep again to set it aside "

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.validation import GRIEF_BINS, KNOWN_MISSES, MODERATION
+from sim.validation import GRIEF_BINS, KNOWN_MISSES, MODERATION, tally
 
 SURVEY_TIERS = {"entertainment-social": (0.60, 0.70), "intense-personal": (0.25, 0.35),
                 "borderline-pathological": (0.02, 0.05)}
@@ -21,9 +21,49 @@ def _fmt(x: float) -> str:
     return f"{x:.3g}"
 
 
+VERDICT_TEXT = {"met": "met", "missed": "**missed**", "inconclusive": "inconclusive",
+                "withheld": "withheld"}
+COUNTERFACTUAL_TEXT = {"missed": "yes", "met": "**no** (cannot fail)",
+                       "inconclusive": "inconclusive", "withheld": "withheld",
+                       "unmeasured": "unmeasured"}
+GROUPS = ((True, "Fitted patterns",
+           "Targets of the calibration search (docs/CALIBRATION.md): meeting them shows the fit."),
+          (False, "Held-out patterns",
+           "Not used in the calibration search: meeting them is evidence about the model."))
+
+
+def _target(r) -> str:
+    return f"{_fmt(r.target_lo)}–{_fmt(r.target_hi)}" if np.isfinite(r.target_hi) else \
+        f"> {_fmt(r.target_lo)}"
+
+
+def _verdict(r) -> str:
+    if r.verdict != "inconclusive":
+        return VERDICT_TEXT[r.verdict]
+    needed = "more than any number" if not np.isfinite(r.replicates_needed) else \
+        f"about {int(r.replicates_needed)}"
+    return f"inconclusive ({needed} replicates to decide)"
+
+
+def _row(r) -> str:
+    return (f"| {r.description} ({r.unit}) | {_target(r)} | {_fmt(r['mean'])} "
+            f"[{_fmt(r.ci_lo)}, {_fmt(r.ci_hi)}] | {_verdict(r)} | `{r.counterfactual}` | "
+            f"{COUNTERFACTUAL_TEXT[r.counterfactual_verdict]} | {r.source} |")
+
+
+def _count(summary: pd.DataFrame) -> str:
+    words = tally(summary)
+    text = f"**{words[0].upper()}{words[1:]}**."
+    if summary["verdict"].eq("withheld").any():
+        return text
+    return (text + " Met: the 95 % interval across replicates lies inside the target range (a "
+            "one-sided target: above its threshold); missed: it lies wholly outside; "
+            "inconclusive: it straddles a bound, with the replicates it would take to decide "
+            "at the same mean and spread (the interval narrows as 1/√n).")
+
+
 def markdown(summary: pd.DataFrame, meta: dict) -> str:
-    """The report: how it was made, then one row per pattern."""
-    passed = int(summary["passed"].sum())
+    """The report: how it was made, then the fitted and the held-out patterns apart."""
     lines = [
         "# Validation against published patterns",
         "",
@@ -34,28 +74,42 @@ def markdown(summary: pd.DataFrame, meta: dict) -> str:
         f"counterfactuals from the same seed: no individual address (no replies, no names read on "
         f"stream), moderation {MODERATION}, and the most-followed creator quitting at mid-run.",
         "",
-        f"**{passed} of {len(summary)} patterns are met** (model mean inside the target range).",
+        _count(summary),
         "",
-        "| pattern | target | model mean [95 % CI] | met | source |",
-        "|---|---|---|---|---|",
+        "Each pattern names a counterfactual setting under which it should not hold; "
+        "\"fails there\" says whether it is missed when measured at that setting "
+        + ("(`--counterfactuals`, on the seeds in meta.json)." if
+           (summary["counterfactual_verdict"] != "unmeasured").any() else
+           "(unmeasured in this report: `parasocial validate --counterfactuals` measures it)."),
     ]
-    for _, r in summary.iterrows():
-        target = f"{_fmt(r.target_lo)}–{_fmt(r.target_hi)}" if np.isfinite(r.target_hi) else \
-            f"≥ {_fmt(r.target_lo)}"
-        lines.append(f"| {r.description} ({r.unit}) | {target} | {_fmt(r['mean'])} "
-                     f"[{_fmt(r.ci_lo)}, {_fmt(r.ci_hi)}] | {'yes' if r.passed else '**miss**'} "
-                     f"| {r.source} |")
-    misses = summary[~summary["passed"]]
-    if len(misses):
-        lines += ["", "## Misses", ""]
-        for _, r in misses.iterrows():
-            side, why = KNOWN_MISSES.get(r.pattern, ("", ""))
-            lines.append(f"- **{r.description}** ({side or 'outside'} the target): "
-                         + (why or "not examined yet; an unexpected miss at this world size."))
+    for fitted, title, what in GROUPS:
+        rows = summary[summary["fitted"] == fitted]
+        lines += ["", f"## {title}", "", what, "",
+                  "| pattern | target | model mean [95 % CI] | verdict | counterfactual | "
+                  "fails there | source |", "|---|---|---|---|---|---|---|",
+                  *[_row(r) for _, r in rows.iterrows()]]
+    lines += _not_met(summary)
     lines += ["", "## Figures", "",
               "![tiers](tiers.png)", "![lorenz](lorenz.png)", "![grief](grief.png)",
               "![harassment](harassment.png)", "![moderation](moderation.png)", ""]
     return "\n".join(lines)
+
+
+def _not_met(summary: pd.DataFrame) -> list[str]:
+    """Each pattern not met, with the side its mean is on and the known reason, if any."""
+    rows = summary[summary["verdict"].isin(["missed", "inconclusive"])]
+    if not len(rows):
+        return []
+    lines = ["", "## Not met", ""]
+    for _, r in rows.iterrows():
+        side = ("above" if r["mean"] > r.target_hi else "below" if r["mean"] < r.target_lo
+                else "inside")
+        _, why = KNOWN_MISSES.get(r.pattern, ("", ""))
+        lines.append(f"- **{r.description}** ({r.verdict}; mean {side} the target): "
+                     + (why or ("not decided by these replicates (the table says how many would)."
+                                if r.verdict == "inconclusive"
+                                else "not examined yet; an unexpected miss at this world size.")))
+    return lines
 
 
 def _tiers(summary, ax):

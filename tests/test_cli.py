@@ -185,6 +185,19 @@ def test_bad_input_fails_before_any_work_with_one_line_and_exit_2(argv, message,
     assert sorted(files.rglob("*")) == before  # nothing created
 
 
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--replicates", "3"], "holds a report of 10 replicates and --replicates=3 asks for fewer"),
+    (["--fans", "5000"], "holds a report of another world (n_fans=2000, asked fans=5000)"),
+])
+def test_validate_refuses_to_replace_a_larger_or_other_report(argv, message, tmp_path, no_work,
+                                                              capsys):
+    meta = {"replicates": 10, "n_fans": 2000, "n_creators": 150, "steps": 730}
+    (tmp_path / "meta.json").write_text(json.dumps(meta))
+    code, _, err = cli(["validate", "--out", str(tmp_path), *argv], capsys)
+    assert code == 2 and message in err and "--force" in err and err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["meta.json"]
+
+
 def test_a_folder_holding_another_design_is_bad_input(files, capsys):
     out = files / "out"
     assert cli(["sweep", str(files / "exp.toml"), "--executor", "serial", "--quiet",

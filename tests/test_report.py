@@ -56,10 +56,32 @@ def test_summary_md_states_question_design_and_numbers(factorial):
     assert "Does posting more deepen attachment?" in text
     assert "`posting_rate` (posts/day) = 0.5, 1, 2" in text
     assert "3 replicates per condition, 12 days" in text and "root seed 7" in text
-    assert "With paid_messages=off, mean strongest attachment rises from" in text
-    assert "at posting_rate=0.5 to" in text and "at posting_rate=2" in text
-    assert "mean wellbeing falls from" in text
+    assert text.index("## Answer") < text.index("## Design")
+    # the reference is each factor's first level; independent seeds: Welch intervals
+    assert ("- Mean strongest attachment against posting_rate=0.5, paid_messages=off: higher "
+            "under posting_rate=1 (") in text
+    assert "| posting_rate=0.5, paid_messages=off | " in text and "| reference |" in text
+    assert "from Welch's t (independent seeds)" in text
     assert "figures/final_mean_attachment.png" in text
+
+
+def test_every_condition_is_tested_against_the_named_reference(tmp_path_factory):
+    text = (TINY.replace("common_seeds = false", "common_seeds = true")
+            + '[reference]\nposting_rate = 1\npaid_messages = "per_message"\n')
+    out = sweep(tmp_path_factory, "reference", text)
+    write_report(out)
+    changes = pd.read_csv(out / "contrasts.csv")
+    assert len(changes) == 2 * 6 and changes["paired"].all()
+    ref = changes[changes["reference"]]
+    assert set(ref["posting_rate"]) == {1.0} and set(ref["paid_messages"]) == {"per_message"}
+    runs = load_results(out)
+    last = runs[runs.step == 12].set_index(["condition", "replicate"])["mean_attachment"]
+    row = changes[(changes.outcome == "mean_attachment") & (changes.condition == 4)].iloc[0]
+    assert row["mean"] == pytest.approx((last[4] - last[3]).mean())
+    assert row["reading"] == "higher"
+    summary = (out / "summary.md").read_text()
+    assert "against posting_rate=1, paid_messages=per_message: higher under posting_rate=2" in summary
+    assert "paired replicate by replicate" in summary
 
 
 def test_plot_command_redraws_from_stored_data(factorial, tmp_path, capsys):
@@ -77,9 +99,8 @@ def test_three_factors_draw_panels(tmp_path_factory):
     summary = pd.read_csv(out / "summary_final.csv")
     assert len(summary) == 2 * 6 * 2
     lines = (out / "summary.md").read_text().splitlines()
-    # one sentence per outcome and setting of the other two factors, along boundaries
-    assert sum(line.startswith("- With posting_rate=") for line in lines) == 2 * 6
-    assert sum("at boundaries=0.2 to" in line for line in lines) == 2 * 6
+    # one table row per outcome and condition
+    assert sum(line.startswith("| boundaries=") for line in lines) == 2 * 12
 
 
 def test_one_condition_and_a_single_replicate(tmp_path_factory):
@@ -165,3 +186,54 @@ def test_runs_from_several_revisions_are_named(tmp_path_factory, monkeypatch):
     run_experiment(tiny(), out, executor="serial", run_fn=fake_run, progress=False)
     text = (out / write_report(out).name).read_text()
     assert "runs from 2 code revisions" in text and "rev-a, rev-b" in text
+
+
+def test_digest_holds_every_runs_final_day(factorial):
+    digest = pd.read_csv(factorial / "final_day.csv")
+    data = load_results(factorial)
+    last = data[data.step == data.step.max()].reset_index(drop=True)
+    assert list(digest.columns) == ["condition", "replicate", "seed", "posting_rate",
+                                    "paid_messages", "step", "mean_attachment", "wellbeing"]
+    pd.testing.assert_frame_equal(digest, last[digest.columns], check_dtype=False)
+
+
+def test_one_replicate_designs_write_no_per_day_rows_or_interval_sentences(tmp_path_factory):
+    out = sweep(tmp_path_factory, "morris1", SENSITIVITY.replace("replicates = 2", "replicates = 1")
+                .format(method="morris", samples=8))
+    write_report(out)
+    text = (out / "summary.md").read_text()
+    assert not (out / "summary.csv").exists() and (out / "summary_final.csv").exists()
+    assert "1 replicate per condition" in text and "t-interval" not in text
+    assert "One replicate per condition" in text
+
+
+def test_sensitivity_answers_say_which_parameters_the_intervals_resolve():
+    from sim.experiment import Design
+    from sim.sensitivity import answers
+
+    design = Design("saltelli", 8, {"a": (0, 1), "b": (0, 1)}, 0)
+    table = pd.DataFrame({"outcome": ["x", "x", "y", "y", "z", "z"],
+                          "parameter": ["a", "b"] * 3,
+                          "ST": [0.8, 0.1, 0.1, 0.05, 1.5, 0.2],
+                          "ST_conf": [0.1, 0.2, 0.2, 0.1, 0.1, 0.1],
+                          "S1": [0.7, 0.0, 0.0, 0.0, 0.3, 0.1],
+                          "S1_conf": [0.1] * 6})
+    x, y, z = answers(table, design)
+    assert x.startswith("X: a resolved as influential") and "other 1 parameter(s)" in x
+    assert "no parameter's ST interval excludes 0" in y
+    assert "outside [0, 1]" in z and "does not resolve" in z
+
+
+def test_unordered_levels_are_points_not_lines(tmp_path_factory):
+    text = TINY.replace('posting_rate = [0.5, 1, 2]\npaid_messages = ["off", "per_message"]',
+                        'paid_messages = ["off", "per_message"]\nposting_rate = [0.5, 1, 2]')
+    out = sweep(tmp_path_factory, "categorical", text)
+    from sim.report import Labels, final_day, final_figure
+    from sim.store import load_metadata
+
+    final = final_day(summarise(load_results(out), ["paid_messages", "posting_rate"],
+                                ["wellbeing"]))
+    fig = final_figure(final, "wellbeing", ["paid_messages", "posting_rate"],
+                       Labels(load_metadata(out)))
+    lines = [line for line in fig.axes[0].get_lines() if len(line.get_xdata()) > 1]
+    assert lines and all(line.get_linestyle() == "None" for line in lines)

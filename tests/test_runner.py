@@ -17,7 +17,7 @@ from sim.runner import (
     load_results,
     run_experiment,
 )
-from tests.fake_model import FailOn, Recorder, fake_run, tiny
+from tests.fake_model import TINY, FailOn, Recorder, fake_run, tiny
 
 UNREACHABLE = "tcp://127.0.0.1:9"  # the discard port: nothing listens there
 
@@ -226,3 +226,45 @@ def test_a_local_dask_cluster_listens_on_loopback_only():
         assert pool.submit(sum, [1, 2]).result() == 3
     assert len(opened) >= 3  # the scheduler, its dashboard, the worker (and its nanny)
     assert {ip for ip, _ in opened} == {"127.0.0.1"}
+
+
+def test_a_folder_without_its_parts_is_rerun_from_the_seeds(tmp_path, caplog):
+    """As a clone holds committed results: manifest, metadata and summaries, no parts."""
+    import shutil
+
+    exp = tiny()
+    first = run_experiment(exp, tmp_path, executor="serial", run_fn=fake_run, progress=False)
+    shutil.rmtree(tmp_path / "parts")
+    with pytest.raises(ResultsError, match="regenerate it from the seeds"):
+        load_results(tmp_path)
+    again = run_experiment(exp, tmp_path, executor="serial", run_fn=fake_run, progress=False)
+    pd.testing.assert_frame_equal(first, again)
+    assert "every run is redone from its seed" in caplog.text
+    assert stored_keys(tmp_path) == sorted(run.key for run in expand(exp))
+
+
+PRECISE = TINY.replace("replicates = 3", 'replicates = "auto"') + """
+[precision]
+outcome = "mean_attachment"
+half_width = {half}
+min_replicates = 3
+max_replicates = 12
+"""
+
+
+@pytest.mark.parametrize(("half", "met"), [(0.04, True), (0.0001, False)])
+def test_auto_replicates_stop_at_the_goal_or_the_cap(tmp_path, half, met):
+    from sim.runner import widest_half_width
+
+    exp = tiny(PRECISE.format(half=half))
+    assert exp.replicates == 3 and exp.precision.max_replicates == 12
+    data = run_experiment(exp, tmp_path, executor="serial", run_fn=fake_run, progress=False)
+    meta = json.loads((tmp_path / "metadata.json").read_text())
+    result = meta["precision"]
+    assert result["met"] is met and result["achieved"] == widest_half_width(data, "mean_attachment")
+    n = data["replicate"].nunique()
+    assert result["replicates"] == n == meta["experiment"]["replicates"]
+    assert (n < 12) if met else (n == 12)
+    assert met == (result["achieved"] <= half)
+    again = run_experiment(exp, tmp_path, executor="serial", run_fn=fake_run, progress=False)
+    pd.testing.assert_frame_equal(data, again)  # a rerun keeps the replicates it reached

@@ -36,6 +36,29 @@ TOML = [
     (TINY.replace("steps = 12", "steps = 1.5"), ["steps=1.5", "whole number"]),
     (TINY.replace("replicates = 3", "replicates = -1"), ["replicates=-1", ">= 1"]),
     (TINY.replace("seed = 7", "seed = -7"), ["seed=-7", ">= 0"]),
+    (TINY + '[reference]\nposting_rate = 3\n', ["[reference] posting_rate=3", "levels [0.5, 1.0, 2.0]"]),
+    (TINY + '[reference]\nfeed = "engagement"\n', ["[reference] feed='engagement'", "not a factor",
+                                                    "posting_rate, paid_messages"]),
+    (TINY.replace("n_fans = 100", "n_fans = 100\nquit_day = 12"),
+     ["[base] quit_day=12 is not allowed", "steps=12", "below 12"]),
+    (TINY.replace('paid_messages = ["off", "per_message"]', "lockdown_day = [-1, 5, 20]"),
+     ["condition 2", "lockdown_day=20 is not allowed", "never happens"]),
+    (TINY.replace("replicates = 3", 'replicates = "auto"'),
+     ['replicates="auto" needs a [precision] table']),
+    (TINY + '[precision]\noutcome = "wellbeing"\nhalf_width = 0.1\n',
+     ['[precision] needs replicates = "auto"', "replicates=3"]),
+    (TINY.replace("replicates = 3", 'replicates = "auto"')
+     + '[precision]\noutcome = "spending"\nhalf_width = 0.1\n',
+     ["[precision] outcome='spending' is not allowed", "mean_attachment, wellbeing"]),
+    (TINY.replace("replicates = 3", 'replicates = "auto"')
+     + '[precision]\noutcome = "wellbeing"\nhalf_width = 0\n',
+     ["[precision] half_width=0 is not allowed", "> 0"]),
+    (TINY.replace("replicates = 3", 'replicates = "auto"')
+     + '[precision]\noutcome = "wellbeing"\nhalf_width = 0.1\nmax_replicates = 2\n',
+     ["[precision] max_replicates=2 is not allowed", ">= 5"]),
+    (TINY.replace("replicates = 3", 'replicates = "auto"')
+     + '[precision]\noutcome = "wellbeing"\nhalfwidth = 0.1\n',
+     ["unknown key in [precision] 'halfwidth'", "did you mean 'half_width'"]),
 ]
 
 
@@ -47,6 +70,22 @@ def test_bad_experiment_files(text, expected):
     assert "\n" not in message
     for part in expected:
         assert part in message
+
+
+def test_reference_levels_default_to_the_first_and_read_as_the_model_does():
+    assert tiny().reference == {"posting_rate": 0.5, "paid_messages": "off"}
+    exp = tiny(TINY + '[reference]\nposting_rate = 1\npaid_messages = "per_message"\n')
+    assert exp.reference == {"posting_rate": 1.0, "paid_messages": "per_message"}
+    assert exp.fingerprint() == tiny().fingerprint()  # the same runs
+
+
+def test_auto_replicates_start_low_and_are_replaced_by_a_fixed_count():
+    text = (TINY.replace("replicates = 3", 'replicates = "auto"')
+            + '[precision]\noutcome = "wellbeing"\nhalf_width = 0.1\n')
+    exp = tiny(text)
+    assert exp.replicates == 5 and exp.precision.max_replicates == 40
+    fixed = tiny(text, replicates=4)
+    assert fixed.replicates == 4 and fixed.precision is None
 
 
 def test_a_large_study_runs_only_when_asked():

@@ -13,8 +13,9 @@ from sim.runner import EXECUTORS
 def add_parser(sub) -> None:
     p = command_parser(sub, "sweep", description=(
         "Run an experiment file's runs (only those not stored yet: an interrupted sweep "
-        "resumes when given the same command), then write summary.csv, figures and "
-        "summary.md into the results folder."))
+        "resumes when given the same command), then write summary.csv, final_day.csv, figures "
+        "and summary.md into the results folder. A folder holding only committed summaries "
+        "(its parts/ are not kept in git) has every run redone from its seed."))
     p.add_argument("experiment", type=Path, metavar="EXPERIMENT_FILE",
                    help="TOML experiment file, e.g. experiments/posting_frequency.toml")
     p.add_argument("--workers", type=int, help="parallel workers (default: all cores)")
@@ -23,7 +24,8 @@ def add_parser(sub) -> None:
     p.add_argument("--scheduler", metavar="ADDR",
                    help="Dask scheduler address, e.g. tcp://host:8786 (default: "
                         "$DASK_SCHEDULER_ADDRESS with --executor dask, else a local cluster)")
-    p.add_argument("--replicates", type=int, help="replace the file's replicates")
+    p.add_argument("--replicates", type=int,
+                   help="replace the file's replicates (also a precision goal's \"auto\")")
     p.add_argument("--steps", type=int, help="replace the file's steps (days)")
     p.add_argument("--out", type=Path,
                    help="results folder (default: results/<name>/): new, empty, or written by "
@@ -41,7 +43,7 @@ def sweep(args) -> int:
     """Check the input, run what is missing, report."""
     from sim.experiment import ExperimentError, load_experiment
     from sim.report import write_report
-    from sim.runner import Interrupted, ResultsError, run_experiment
+    from sim.runner import Interrupted, ResultsError, load_metadata, run_experiment
 
     at_least("--workers", args.workers, 1)
     exp = load_experiment(args.experiment, replicates=args.replicates, steps=args.steps,
@@ -58,5 +60,17 @@ def sweep(args) -> int:
             return stop.exit_code
         summary = write_report(out)
     if not args.quiet:
-        print(f"{exp.n_runs} runs of {exp.name} stored in {out}; summary: {summary}")
+        meta = load_metadata(out)
+        print(f"{meta['runs_done']} runs of {exp.name} stored in {out}"
+              f"{_precision_text(meta.get('precision'))}; summary: {summary}")
     return 0
+
+
+def _precision_text(result: dict | None) -> str:
+    """Whether a precision goal was met, in a few words ("" without one)."""
+    if not result:
+        return ""
+    reached = "met" if result["met"] else f"not met at the cap of {result['max_replicates']}"
+    return (f" ({result['replicates']} replicates: precision goal {reached}, widest 95 % "
+            f"half-width of {result['outcome']} {result['achieved']:.3g} against "
+            f"{result['half_width']:.3g})")
