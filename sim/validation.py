@@ -76,7 +76,8 @@ PATTERNS = [
             counterfactual={"recognition_weight": 0.0}),
     Pattern("grief_monotone", "breakup distress rising across attachment bins", 1.0, 1.0,
             "Eyal & Cohen 2006", "share of replicates monotone", fitted=False,
-            counterfactual={"grief_harm": 0.0}),
+            # losing a bond costs wellbeing through grief and through the comfort it gave
+            counterfactual={"grief_harm": 0.0, "parasocial_comfort": 0.0}),
     Pattern("views_top3_share", "views held by the top 3 % of creators", 0.50, 0.85,
             "Bärtl 2018; Twitch watch-time data 2023",
             counterfactual={"appeal_sigma": 0.0, "popularity_bias": 0.0}),
@@ -90,10 +91,13 @@ PATTERNS = [
             counterfactual={"burnout_threshold": 1.0}),
     Pattern("harassment_ratio", "creators' harassment rate / fans' rate (30 days)", 5.0, np.inf,
             "Hoffmann 2005; UK MPs 2016; Pew 2017/2021", "ratio",
-            counterfactual={"harassment_rate": 0.0}),
+            # harassers aim only at fans and nobody stalks: creators no more exposed than fans
+            counterfactual={"fan_target_share": 1.0, "stalking_rate": 0.0}),
     Pattern("moderation_effect", "hostility reduction among fans who stay, moderation 0.5",
             0.07, 0.80, "Chandrasekharan et al. 2017; Cima et al. 2024", "relative reduction",
-            fitted=False, counterfactual={"strikes_to_ban": 1000}),
+            # moderation that can act neither on offenders nor through what others see
+            fitted=False, counterfactual={"strikes_to_ban": 1000, "sanction_effect": 0.0,
+                                          "hostility_contagion": 0.0}),
 ]
 BY_NAME = {p.name: p for p in PATTERNS}
 
