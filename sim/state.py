@@ -253,13 +253,23 @@ class Bonds:
     @classmethod
     def create(cls, p: Params, rng: np.random.Generator, popularity: np.ndarray) -> Bonds:
         n, k = p.n_fans, p.max_follows
-        creator = rng.choice(p.n_creators, size=(n, k), p=popularity).astype(np.intp)
+        # The draws of rng.choice(p.n_creators, size=(n, k), p=popularity), followed by
+        # the Poisson counts, as before; but only the slots in use are looked up in the
+        # cumulative distribution (the others are emptied anyway).
+        cdf = np.cumsum(popularity)
+        cdf /= cdf[-1]
+        uniform = rng.random((n, k))
         count = np.minimum(rng.poisson(p.initial_follows, n), min(k, p.n_creators))
-        creator[np.arange(k)[None, :] >= count[:, None]] = -1
+        used = np.arange(k)[None, :] < count[:, None]  # the first `count` slots of each row
+        creator = np.full((n, k), -1, dtype=np.intp)
+        creator[used] = cdf.searchsorted(uniform[used], side="right")
+        del uniform
         creator = _drop_duplicates(creator)
+        attachment = rng.uniform(0.0, 0.1, (n, k))
+        attachment[creator < 0] = 0.0
         bonds = cls(
             creator=creator,
-            attachment=np.where(creator >= 0, rng.uniform(0.0, 0.1, (n, k)), 0.0),
+            attachment=attachment,
             reciprocity=np.zeros((n, k)),
             frustration=np.zeros((n, k)),
             recent_spend=np.zeros((n, k)),
@@ -289,14 +299,19 @@ class Bonds:
 
 
 def _drop_duplicates(creator: np.ndarray) -> np.ndarray:
-    """Empty repeated creators within a row (a fan follows a creator at most once)."""
-    order = np.argsort(creator, axis=1, kind="stable")
-    sorted_ = np.take_along_axis(creator, order, axis=1)
-    dup_sorted = np.zeros_like(sorted_, dtype=bool)
-    dup_sorted[:, 1:] = (sorted_[:, 1:] == sorted_[:, :-1]) & (sorted_[:, 1:] >= 0)
-    dup = np.zeros_like(dup_sorted)
-    np.put_along_axis(dup, order, dup_sorted, axis=1)
-    return np.where(dup, -1, creator)
+    """Empty repeated creators within a row (a fan follows a creator at most once).
+
+    The first occurrence in a row stays. Rows are short (`max_follows`), so
+    comparing each column with the ones before it is cheaper than sorting rows.
+    """
+    out = creator.copy()
+    for j in range(1, creator.shape[1]):
+        col = creator[:, j]
+        dup = col == creator[:, 0]
+        for i in range(1, j):
+            dup |= col == creator[:, i]
+        out[dup & (col >= 0), j] = -1
+    return out
 
 
 class Slots:
