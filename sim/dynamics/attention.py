@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import kernels
 from sim.dynamics import offline
 from sim.state import row_sum
 
@@ -68,6 +69,9 @@ def posts_seen(weights, posts, budget):
     return seen + np.minimum(room, np.maximum(extra, 0.0))
 
 
+_POSTS_SEEN = posts_seen
+
+
 def live_watch_hours(live_hours, attachment, notifications):
     """Hours of each followed creator's stream a fan would watch: share min(1, A + nu/2)."""
     return live_hours * np.minimum(1.0, attachment + 0.5 * notifications)
@@ -123,7 +127,13 @@ def step(model, posts, live_hours):
     bond_posts = s.gather(posts)
     weights = model.platform.rank(bond_posts) * s.valid
     budget = p.posts_per_hour * feed_desire * scale * p.followed_share
-    seen = posts_seen(weights, bond_posts, budget)
-    c.views = s.total(seen)
+    if posts_seen is _POSTS_SEEN:  # the compiled pass, unless the function was replaced
+        views = np.zeros(p.n_creators + 1)  # padding creator last
+        seen = kernels.posts_seen_views(np.ascontiguousarray(weights, dtype=float), bond_posts,
+                                        np.asarray(budget, dtype=float), s.index, views)
+        c.views = views[: p.n_creators]
+    else:
+        seen = posts_seen(weights, bond_posts, budget)
+        c.views = s.total(seen)
     c.engagement = update_engagement(c.engagement, c.views, p.engagement_memory)
     return seen, live
