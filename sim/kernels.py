@@ -9,7 +9,8 @@ random inputs. The kernels draw no random numbers.
 - :func:`bond_update`: :func:`sim.dynamics.bonds.step`'s attachment,
   reciprocity and frustration updates and the row maxima of attachment;
 - :func:`posts_seen_views`: :func:`sim.dynamics.attention.posts_seen` and
-  the per-creator views it adds up.
+  the per-creator views it adds up;
+- :func:`row_sum`: row sums without BLAS threads.
 """
 
 from __future__ import annotations
@@ -106,3 +107,17 @@ def posts_seen_views(weights, posts, budget, index, views):
                 seen[i, j] += min(room, max(left * weights[i, j] / open_total, 0.0))
             views[index[i, j]] += seen[i, j]
     return seen
+
+
+@njit(cache=True, nogil=True)
+def row_sum(a):
+    """Row sums of a (fans, slots) array, left to right (single-threaded: no BLAS threads to wake)."""
+    n, k = a.shape
+    out = np.empty(n)
+    for i in range(n):
+        total = 0.0
+        for j in range(k):
+            total += a[i, j]
+        out[i] = total
+    return out
+

@@ -60,3 +60,8 @@ def test_posts_seen_views_matches_posts_seen(seed):
     np.testing.assert_allclose(seen, expected, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(views, np.bincount(index.ravel(), expected.ravel(), c + 1),
                                rtol=1e-12, atol=1e-12)
+
+
+def test_row_sum_matches_numpy():
+    a = np.random.default_rng(5).random((1000, 6))
+    np.testing.assert_allclose(kernels.row_sum(a), a.sum(axis=1), rtol=1e-14)
