@@ -10,7 +10,9 @@ random inputs. The kernels draw no random numbers.
   reciprocity and frustration updates and the row maxima of attachment;
 - :func:`posts_seen_views`: :func:`sim.dynamics.attention.posts_seen` and
   the per-creator views it adds up;
-- :func:`row_sum`: row sums without BLAS threads.
+- :func:`focal_values`: each fan's strongest attachment and a bond variable
+  at that slot (the reporters' focal bond);
+- :func:`row_sum`, :func:`occupied_sum`: sums without BLAS threads or masks.
 """
 
 from __future__ import annotations
@@ -110,6 +112,19 @@ def posts_seen_views(weights, posts, budget, index, views):
 
 
 @njit(cache=True, nogil=True)
+def focal_values(attachment, values, strongest_out, values_out):
+    """Each row's maximum attachment and `values` at its first strongest slot (as argmax)."""
+    n, k = attachment.shape
+    for i in range(n):
+        best, at = attachment[i, 0], 0
+        for j in range(1, k):
+            if attachment[i, j] > best:
+                best, at = attachment[i, j], j
+        strongest_out[i] = best
+        values_out[i] = values[i, at]
+
+
+@njit(cache=True, nogil=True)
 def row_sum(a):
     """Row sums of a (fans, slots) array, left to right (single-threaded: no BLAS threads to wake)."""
     n, k = a.shape
@@ -121,3 +136,14 @@ def row_sum(a):
         out[i] = total
     return out
 
+
+@njit(cache=True, nogil=True)
+def occupied_sum(values, creator):
+    """Sum of a bond variable over the occupied slots (``creator >= 0``)."""
+    n, k = values.shape
+    total = 0.0
+    for i in range(n):
+        for j in range(k):
+            if creator[i, j] >= 0:
+                total += values[i, j]
+    return total

@@ -10,7 +10,7 @@ import pytest
 from sim import kernels
 from sim.dynamics import attention, bonds
 from sim.model import ParasocialModel
-from sim.state import Slots
+from sim.state import Slots, row_max
 
 
 def _random_day(model, rng, with_live):
@@ -65,3 +65,33 @@ def test_posts_seen_views_matches_posts_seen(seed):
 def test_row_sum_matches_numpy():
     a = np.random.default_rng(5).random((1000, 6))
     np.testing.assert_allclose(kernels.row_sum(a), a.sum(axis=1), rtol=1e-14)
+
+
+def test_focal_values_match_argmax():
+    rng = np.random.default_rng(0)
+    a = rng.choice([0.0, 0.1, 0.5], (300, 6))  # ties: the first strongest slot, as argmax
+    r = rng.random((300, 6))
+    strongest, values = np.empty(300), np.empty(300)
+    kernels.focal_values(a, r, strongest, values)
+    np.testing.assert_array_equal(strongest, row_max(a))
+    np.testing.assert_array_equal(values, r[np.arange(300), a.argmax(axis=1)])
+
+
+def test_outcomes_over_bonds_match_their_direct_formulas():
+    from sim import metrics
+    model = ParasocialModel(n_fans=3000, n_creators=15, rng=4, preset="idol")
+    model.run_for(40)
+    b, focal = model.bonds, model.strongest >= metrics.FOCAL
+    valid = b.creator >= 0
+    slot = np.argmax(b.attachment[focal], axis=1)
+    direct = {
+        "mean_reciprocity": b.reciprocity[valid].mean(),
+        "frustrated_bonds": (b.frustration[valid] > 0.1).mean(),
+        "subscribers": (b.subscribed_until > model.time).any(axis=1).mean(),
+        "focal_reciprocity": b.reciprocity[focal][np.arange(slot.size), slot].mean(),
+    }
+    assert direct["subscribers"] > 0 and direct["frustrated_bonds"] > 0  # not trivially zero
+    row = model.datacollector.get_model_vars_dataframe().iloc[-1]
+    for name, value in direct.items():
+        assert row[name] == pytest.approx(value, rel=1e-12), name
+        assert metrics.OUTCOMES[name][2](model) == pytest.approx(value, rel=1e-12), name
