@@ -82,32 +82,40 @@ def bond_update(index, attachment, reciprocity, frustration, recent_spend, seen,
 def posts_seen_views(weights, posts, budget, index, views):
     """:func:`sim.dynamics.attention.posts_seen`, row by row; adds each bond's seen to `views`.
 
-    Returns the seen array; `views` (per creator, padding creator last) is
-    incremented in place.
+    `posts` and `views` are per creator with the padding creator (empty slots)
+    last: a bond's posts are ``posts[index]`` and an empty slot's weight counts
+    as 0 (the reference takes ``weights * valid`` and the gathered posts).
+    Returns the seen array; `views` is incremented in place.
     """
     n, k = weights.shape
+    pad = posts.size - 1
     seen = np.empty((n, k))
     for i in range(n):
         total = 0.0
         for j in range(k):
-            total += weights[i, j]
+            if index[i, j] != pad:
+                total += weights[i, j]
         total = max(total, 1e-12)
         used = 0.0
         for j in range(k):
-            s = min(posts[i, j], budget[i] * weights[i, j] / total)
+            c = index[i, j]
+            w = weights[i, j] if c != pad else 0.0
+            s = min(posts[c], budget[i] * w / total)
             seen[i, j] = s
             used += s
         left = budget[i] - used
         open_total = 0.0
         for j in range(k):
-            if posts[i, j] - seen[i, j] > 1e-12:
+            c = index[i, j]
+            if c != pad and posts[c] - seen[i, j] > 1e-12:
                 open_total += weights[i, j]
         open_total = max(open_total, 1e-12)
         for j in range(k):
-            room = posts[i, j] - seen[i, j]
-            if room > 1e-12:  # a saturated creator (room 0) gets nothing more
+            c = index[i, j]
+            room = posts[c] - seen[i, j]
+            if c != pad and room > 1e-12:  # a saturated creator (room 0) gets nothing more
                 seen[i, j] += min(room, max(left * weights[i, j] / open_total, 0.0))
-            views[index[i, j]] += seen[i, j]
+            views[c] += seen[i, j]
     return seen
 
 

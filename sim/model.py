@@ -112,6 +112,7 @@ class ParasocialModel(mesa.Model):
         recognitions += interaction.step(self, day, output, live, ledger, thanked)
         money.settle(self, ledger, day)
         bonds.step(self, seen, live, recognitions)
+        del seen, live, recognitions, ledger  # today's per-bond arrays: not held to the end
         hostility.step(self, day)
         creators.step(self, day, output)
         offline.step(self)

@@ -50,16 +50,18 @@ def test_bond_update_matches_the_pure_functions(seed, with_live):
 def test_posts_seen_views_matches_posts_seen(seed):
     rng = np.random.default_rng(seed)
     n, k, c = 500, 6, 7
-    index = rng.integers(0, c + 1, (n, k))  # c is the padding creator
-    posts = rng.choice([0.0, 0.5, 1.0, 3.0, 10.0], (n, k))
-    weights = posts * rng.uniform(0.5, 2.0, (n, k)) * (rng.random((n, k)) < 0.8)
+    index = rng.integers(0, c + 1, (n, k))  # c is the padding creator (empty slots)
+    posts = np.append(rng.choice([0.0, 0.5, 1.0, 3.0, 10.0], c), 0.0)
+    valid = index < c
+    weights = (posts[index] + rng.random((n, k))) * (rng.random((n, k)) < 0.8)  # some on pads
     budget = rng.choice([0.0, 1.0, 5.0, 100.0], n)
     views = np.zeros(c + 1)
     seen = kernels.posts_seen_views(weights, posts, budget, index, views)
-    expected = attention.posts_seen(weights, posts, budget)
+    expected = attention.posts_seen(weights * valid, posts[index], budget)
     np.testing.assert_allclose(seen, expected, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(views, np.bincount(index.ravel(), expected.ravel(), c + 1),
                                rtol=1e-12, atol=1e-12)
+    assert views[c] == 0.0
 
 
 def test_row_sum_matches_numpy():

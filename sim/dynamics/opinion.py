@@ -18,7 +18,9 @@ def drift_opinions(opinion, creator_opinion, attachment, valid, influence):
     Attachment, not argument, carries the influence (Cohen & Holbert 2021).
     """
     a = attachment * valid
-    pull = row_sum(a * (creator_opinion - opinion[:, None])) / np.maximum(1.0, row_sum(a))
+    toward = creator_opinion - opinion[:, None]
+    toward *= a
+    pull = row_sum(toward) / np.maximum(1.0, row_sum(a))
     return np.clip(opinion + influence * pull, -1.0, 1.0)
 
 
