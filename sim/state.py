@@ -14,6 +14,10 @@ from sim import kernels
 from sim.params import CREATOR_KINDS, PAID_MESSAGES, Params
 
 NEVER = -(10**9)  # day index meaning "has not happened"
+# Bond variables kept in single precision (docs/ODD.md, 2.1): 7 significant digits are far
+# finer than anything the model resolves, and at 10^6 fans x 6 slots each saves 24 MB.
+# Arithmetic on them is done in double precision; only the stored values are rounded.
+SINGLE = np.float32
 
 
 def beta(rng, mean, concentration, size):
@@ -242,7 +246,7 @@ class Bonds:
     """
 
     creator: np.ndarray  # intp (fast as a gather index), -1 = empty
-    attachment: np.ndarray  # A, 0-1
+    attachment: np.ndarray  # A, 0-1 (single precision, like the other bond variables: SINGLE)
     reciprocity: np.ndarray  # perceived reciprocity R, 0-1
     frustration: np.ndarray  # F, 0-1
     recent_spend: np.ndarray  # 30-day moving sum of spending
@@ -266,17 +270,17 @@ class Bonds:
         creator[used] = cdf.searchsorted(uniform[used], side="right")
         del uniform
         creator = _drop_duplicates(creator)
-        attachment = rng.uniform(0.0, 0.1, (n, k))
+        attachment = rng.uniform(0.0, 0.1, (n, k)).astype(SINGLE)
         attachment[creator < 0] = 0.0
         bonds = cls(
             creator=creator,
             attachment=attachment,
-            reciprocity=np.zeros((n, k)),
-            frustration=np.zeros((n, k)),
-            recent_spend=np.zeros((n, k)),
-            subscribed_until=np.full((n, k), NEVER, dtype=np.int64),
-            anchor=np.zeros((n, k)),
-            broadcasts=np.zeros((n, k)),
+            reciprocity=np.zeros((n, k), dtype=SINGLE),
+            frustration=np.zeros((n, k), dtype=SINGLE),
+            recent_spend=np.zeros((n, k), dtype=SINGLE),
+            subscribed_until=np.full((n, k), NEVER, dtype=np.int32),  # days fit in 32 bits
+            anchor=np.zeros((n, k), dtype=SINGLE),
+            broadcasts=np.zeros((n, k), dtype=SINGLE),
             met=np.zeros((n, k), dtype=bool),
         )
         return bonds

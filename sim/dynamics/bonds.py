@@ -109,7 +109,10 @@ _FUSED = (stimulus, reinforcement, saturating_update, expectation, unmet_expecta
 
 
 def reference_step(model, seen, live, recognitions) -> None:
-    """:func:`step` as whole-array numpy passes over the pure functions (the tested reference)."""
+    """:func:`step` as whole-array numpy passes over the pure functions (the tested reference).
+
+    Like :func:`step` it updates the bond arrays in place, keeping their dtypes.
+    """
     p, f, b, c, s = model.params, model.fans, model.bonds, model.creators, model.slots
     stim = stimulus(seen, s.gather(c.disclosure), s.gather(c.address),
                     0.0 if live is None else live, recognitions,
@@ -119,7 +122,7 @@ def reference_step(model, seen, live, recognitions) -> None:
                                f.literacy, p.literacy_effect)
     drive = gain[:, None] * stim * reinforcement(f.absorption, b.attachment,
                                                  p.absorption_reinforcement)
-    b.attachment = saturating_update(b.attachment, drive, p.attachment_decay)
+    b.attachment[...] = saturating_update(b.attachment, drive, p.attachment_decay)
     recognised = np.flatnonzero(recognitions)
     level = b.reciprocity.flat[recognised]
     b.reciprocity *= 1.0 - p.reciprocity_decay  # no recognition today: decay only
@@ -129,6 +132,6 @@ def reference_step(model, seen, live, recognitions) -> None:
                            p.expectation_spend_weight, p.expectation_reciprocity_weight,
                            s.gather(c.boundaries))
     gap = unmet_expectation(expected, b.reciprocity)
-    b.frustration = saturating_update(b.frustration, p.frustration_gain * gap,
-                                      p.frustration_decay)
+    b.frustration[...] = saturating_update(b.frustration, p.frustration_gain * gap,
+                                           p.frustration_decay)
     model.strongest = row_max(b.attachment)
