@@ -356,7 +356,9 @@ def row_max(a: np.ndarray) -> np.ndarray:
 def row_sum(a: np.ndarray) -> np.ndarray:
     """Row sums of a (fans, slots) array, compiled (faster than .sum(axis=1), and than a
     matrix-vector product, whose BLAS threads stall when the other cores are busy)."""
-    return kernels.row_sum(np.ascontiguousarray(a, dtype=float))
+    if a.dtype not in (np.float32, np.float64):
+        a = a.astype(float)
+    return kernels.row_sum(np.ascontiguousarray(a))  # sums in double precision
 
 
 def bernoulli_positions(rng: np.random.Generator, n: int, prob: float) -> np.ndarray:

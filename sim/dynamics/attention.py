@@ -132,7 +132,10 @@ def step(model, posts, live_hours):
     if posts_seen is _POSTS_SEEN:  # the compiled pass, unless the function was replaced
         # = posts_seen(weights * s.valid, s.gather(posts), budget), without those two arrays
         views = np.zeros(p.n_creators + 1)  # padding creator last
-        seen = kernels.posts_seen_views(np.ascontiguousarray(weights, dtype=float),
+        weights = np.broadcast_to(weights, s.index.shape)  # a policy may return any array-like
+        if weights.dtype not in (np.float32, np.float64):
+            weights = weights.astype(float)
+        seen = kernels.posts_seen_views(np.ascontiguousarray(weights),
                                         np.append(posts, 0.0), np.asarray(budget, dtype=float),
                                         s.index, views)
         c.views = views[: p.n_creators]
