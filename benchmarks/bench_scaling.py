@@ -409,7 +409,7 @@ def setup_breakdown_lines(run: dict) -> list[str]:
     return lines
 
 
-KEPT = ("### Set-up: numpy small world", "## Browser app")  # hand-written sections kept
+KEPT = ("### Step engine", "### Set-up: numpy small world", "## Browser app")  # hand-written
 
 
 def keep_other_sections(path: Path, generated: str) -> str:

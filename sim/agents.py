@@ -29,8 +29,8 @@ class _Column:
     def __get__(self, agent, owner=None):
         if agent is None:
             return self
-        value = getattr(getattr(agent.model, self.store), self.name)[agent.index]
-        return value.item() if isinstance(value, np.generic) else value
+        # .item(i) gives the Python scalar in one call (state arrays are one-dimensional)
+        return getattr(getattr(agent.model, self.store), self.name).item(agent.index)
 
     def __set__(self, agent, value):
         getattr(getattr(agent.model, self.store), self.name)[agent.index] = value

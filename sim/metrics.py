@@ -14,6 +14,8 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from sim import kernels
+
 # Attachment tiers on the 0-1 attachment scale, mirroring the Celebrity Attitude
 # Scale levels (McCutcheon, Lange & Houran 2002): a fan "has a focal creator" at
 # FOCAL and above; entertainment-social below INTENSE, intense-personal below
@@ -104,12 +106,69 @@ def _creators(model):
 def _focal_reciprocity(model) -> float:
     """Perceived reciprocity of each focal fan's strongest bond (composition-free: new
     follows with no history do not dilute it)."""
-    b = model.bonds
+    reciprocity = _bond_summary(model).focal_reciprocity
     focal = model.strongest >= FOCAL
-    if not focal.any():
-        return 0.0
-    slot = np.argmax(b.attachment[focal], axis=1)
-    return float(b.reciprocity[focal][np.arange(slot.size), slot].mean())
+    return float(reciprocity[focal].mean()) if focal.any() else 0.0
+
+
+class BondSummary:
+    """Quantities over the fan x slot arrays that several outcomes share, computed once.
+
+    :class:`Collector` makes one per collect; outside a collect each outcome
+    makes its own, so a reporter never reads a stale summary.
+    """
+
+    def __init__(self, model):
+        self.b = model.bonds
+        self.valid = self.b.creator >= 0
+        self.n_valid = int(np.count_nonzero(self.valid))
+        self._focal = None
+
+    def mean_over_bonds(self, values: np.ndarray) -> float:
+        """Mean of a bond variable over the occupied slots (0 when there are none)."""
+        if self.n_valid == 0:
+            return 0.0
+        return float(kernels.occupied_sum(values, self.b.creator) / self.n_valid)
+
+    def share_of_bonds(self, condition: np.ndarray) -> float:
+        """Share of the occupied slots where `condition` holds (0 when there are none)."""
+        if self.n_valid == 0:
+            return 0.0
+        return np.count_nonzero(condition & self.valid) / self.n_valid
+
+    @property
+    def focal_reciprocity(self) -> np.ndarray:
+        """Each fan's reciprocity on its (first) strongest bond, as ``argmax`` would pick it."""
+        if self._focal is None:
+            n = self.b.attachment.shape[0]
+            self._focal = np.empty(n)
+            kernels.focal_values(self.b.attachment, self.b.reciprocity, np.empty(n), self._focal)
+        return self._focal
+
+
+def _bond_summary(model) -> BondSummary:
+    summary = getattr(model, "_bond_summary", None)
+    return summary if summary is not None else BondSummary(model)
+
+
+def _subscribers(model) -> float:
+    """Share of fans with at least one current subscription (a column at a time)."""
+    until, now = model.bonds.subscribed_until, model.time
+    current = until[:, 0] > now
+    for k in range(1, until.shape[1]):
+        current |= until[:, k] > now
+    return float(np.count_nonzero(current) / current.size)
+
+
+class Collector(mesa.DataCollector):
+    """Mesa's DataCollector, sharing one :class:`BondSummary` among the outcomes of a collect."""
+
+    def collect(self, model):
+        model._bond_summary = BondSummary(model)
+        try:
+            super().collect(model)
+        finally:
+            model._bond_summary = None
 
 
 def _ratio(num, den) -> float:
@@ -127,8 +186,7 @@ OUTCOMES: dict[str, tuple[str, str, Callable]] = {
                         lambda m: m.tiers[3]),
     "mean_attachment": ("mean strongest attachment", "0-1", lambda m: float(m.strongest.mean())),
     "mean_reciprocity": ("mean perceived reciprocity of bonds", "0-1",
-                         lambda m: float(m.bonds.reciprocity[m.bonds.valid].mean())
-                         if m.bonds.valid.any() else 0.0),
+                         lambda m: _bond_summary(m).mean_over_bonds(m.bonds.reciprocity)),
     "focal_reciprocity": ("mean perceived reciprocity of focal fans' strongest bond", "0-1",
                           lambda m: _focal_reciprocity(m)),
     "platform_hours": ("mean time on the platform", "hours/day",
@@ -161,7 +219,7 @@ OUTCOMES: dict[str, tuple[str, str, Callable]] = {
                          lambda m, kind=kind: m.spending_by_kind[kind] / m.params.n_fans)
        for kind in ("subscription", "paid_message", "donation", "meeting")},
     "subscribers": ("fans with at least one current subscription", "share",
-                    lambda m: float((m.bonds.subscribed_until > m.time).any(axis=1).mean())),
+                    _subscribers),
     "subscriptions_started": ("subscriptions started today", "subscriptions/day",
                               lambda m: float(m.today.subscriptions_started)),
     "subscriptions_cancelled": ("subscriptions cancelled or lapsed at renewal today",
@@ -175,8 +233,7 @@ OUTCOMES: dict[str, tuple[str, str, Callable]] = {
     "donations_read_share": ("share of today's donations read out on stream", "share",
                              lambda m: _ratio(m.today.donations_read, m.today.donations)),
     "frustrated_bonds": ("bonds with frustration above 0.1", "share",
-                         lambda m: float((m.bonds.frustration[m.bonds.valid] > 0.1).mean())
-                         if m.bonds.valid.any() else 0.0),
+                         lambda m: _bond_summary(m).share_of_bonds(m.bonds.frustration > 0.1)),
     "follows": ("new follows today, per fan", "follows/day",
                 lambda m: m.today.follows / m.params.n_fans),
     "unfollows": ("bonds dropped today, per fan", "unfollows/day",
@@ -243,8 +300,8 @@ def make_datacollector(extra: dict[str, Callable] | None = None) -> mesa.DataCol
         if name in reporters:
             raise ValueError(f"reporters={name!r} is not allowed: it names a built-in outcome")
         reporters[name] = fn
-    return mesa.DataCollector(model_reporters=reporters,
-                              agenttype_reporters={Creator: dict(CREATOR_REPORTERS)})
+    return Collector(model_reporters=reporters,
+                     agenttype_reporters={Creator: dict(CREATOR_REPORTERS)})
 
 
 def creator_table(model) -> pd.DataFrame:

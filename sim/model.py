@@ -85,7 +85,8 @@ class ParasocialModel(mesa.Model):
         self.tie_strength = self.rng.uniform(0.3, 0.8, self.tie_u.size)
         self.degree = np.bincount(np.concatenate([self.tie_u, self.tie_v]),
                                   minlength=p.n_fans).astype(float)
-        self.tie_degrees = self.degree[self.tie_u], self.degree[self.tie_v]  # static per tie
+        self.tie_degrees = (self.degree[self.tie_u].astype(np.float32),  # static per tie;
+                            self.degree[self.tie_v].astype(np.float32))  # whole numbers: exact
         self.fans.support = offline.social_support(self.tie_strength, self.tie_u, self.tie_v,
                                                    self.degree)
 
@@ -112,6 +113,7 @@ class ParasocialModel(mesa.Model):
         recognitions += interaction.step(self, day, output, live, ledger, thanked)
         money.settle(self, ledger, day)
         bonds.step(self, seen, live, recognitions)
+        del seen, live, recognitions, ledger  # today's per-bond arrays: not held to the end
         hostility.step(self, day)
         creators.step(self, day, output)
         offline.step(self)

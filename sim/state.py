@@ -10,9 +10,14 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from sim import kernels
 from sim.params import CREATOR_KINDS, PAID_MESSAGES, Params
 
 NEVER = -(10**9)  # day index meaning "has not happened"
+# Bond variables kept in single precision (docs/ODD.md, 2.1): 7 significant digits are far
+# finer than anything the model resolves, and at 10^6 fans x 6 slots each saves 24 MB.
+# Arithmetic on them is done in double precision; only the stored values are rounded.
+SINGLE = np.float32
 
 
 def beta(rng, mean, concentration, size):
@@ -241,7 +246,7 @@ class Bonds:
     """
 
     creator: np.ndarray  # intp (fast as a gather index), -1 = empty
-    attachment: np.ndarray  # A, 0-1
+    attachment: np.ndarray  # A, 0-1 (single precision, like the other bond variables: SINGLE)
     reciprocity: np.ndarray  # perceived reciprocity R, 0-1
     frustration: np.ndarray  # F, 0-1
     recent_spend: np.ndarray  # 30-day moving sum of spending
@@ -253,19 +258,29 @@ class Bonds:
     @classmethod
     def create(cls, p: Params, rng: np.random.Generator, popularity: np.ndarray) -> Bonds:
         n, k = p.n_fans, p.max_follows
-        creator = rng.choice(p.n_creators, size=(n, k), p=popularity).astype(np.intp)
+        # The draws of rng.choice(p.n_creators, size=(n, k), p=popularity), followed by
+        # the Poisson counts, as before; but only the slots in use are looked up in the
+        # cumulative distribution (the others are emptied anyway).
+        cdf = np.cumsum(popularity)
+        cdf /= cdf[-1]
+        uniform = rng.random((n, k))
         count = np.minimum(rng.poisson(p.initial_follows, n), min(k, p.n_creators))
-        creator[np.arange(k)[None, :] >= count[:, None]] = -1
+        used = np.arange(k)[None, :] < count[:, None]  # the first `count` slots of each row
+        creator = np.full((n, k), -1, dtype=np.intp)
+        creator[used] = cdf.searchsorted(uniform[used], side="right")
+        del uniform
         creator = _drop_duplicates(creator)
+        attachment = rng.uniform(0.0, 0.1, (n, k)).astype(SINGLE)
+        attachment[creator < 0] = 0.0
         bonds = cls(
             creator=creator,
-            attachment=np.where(creator >= 0, rng.uniform(0.0, 0.1, (n, k)), 0.0),
-            reciprocity=np.zeros((n, k)),
-            frustration=np.zeros((n, k)),
-            recent_spend=np.zeros((n, k)),
-            subscribed_until=np.full((n, k), NEVER, dtype=np.int64),
-            anchor=np.zeros((n, k)),
-            broadcasts=np.zeros((n, k)),
+            attachment=attachment,
+            reciprocity=np.zeros((n, k), dtype=SINGLE),
+            frustration=np.zeros((n, k), dtype=SINGLE),
+            recent_spend=np.zeros((n, k), dtype=SINGLE),
+            subscribed_until=np.full((n, k), NEVER, dtype=np.int32),  # days fit in 32 bits
+            anchor=np.zeros((n, k), dtype=SINGLE),
+            broadcasts=np.zeros((n, k), dtype=SINGLE),
             met=np.zeros((n, k), dtype=bool),
         )
         return bonds
@@ -289,14 +304,19 @@ class Bonds:
 
 
 def _drop_duplicates(creator: np.ndarray) -> np.ndarray:
-    """Empty repeated creators within a row (a fan follows a creator at most once)."""
-    order = np.argsort(creator, axis=1, kind="stable")
-    sorted_ = np.take_along_axis(creator, order, axis=1)
-    dup_sorted = np.zeros_like(sorted_, dtype=bool)
-    dup_sorted[:, 1:] = (sorted_[:, 1:] == sorted_[:, :-1]) & (sorted_[:, 1:] >= 0)
-    dup = np.zeros_like(dup_sorted)
-    np.put_along_axis(dup, order, dup_sorted, axis=1)
-    return np.where(dup, -1, creator)
+    """Empty repeated creators within a row (a fan follows a creator at most once).
+
+    The first occurrence in a row stays. Rows are short (`max_follows`), so
+    comparing each column with the ones before it is cheaper than sorting rows.
+    """
+    out = creator.copy()
+    for j in range(1, creator.shape[1]):
+        col = creator[:, j]
+        dup = col == creator[:, 0]
+        for i in range(1, j):
+            dup |= col == creator[:, i]
+        out[dup & (col >= 0), j] = -1
+    return out
 
 
 class Slots:
@@ -334,8 +354,11 @@ def row_max(a: np.ndarray) -> np.ndarray:
 
 
 def row_sum(a: np.ndarray) -> np.ndarray:
-    """Row sums of a (fans, slots) array as a matrix-vector product (faster than .sum(axis=1))."""
-    return a @ np.ones(a.shape[1])
+    """Row sums of a (fans, slots) array, compiled (faster than .sum(axis=1), and than a
+    matrix-vector product, whose BLAS threads stall when the other cores are busy)."""
+    if a.dtype not in (np.float32, np.float64):
+        a = a.astype(float)
+    return kernels.row_sum(np.ascontiguousarray(a))  # sums in double precision
 
 
 def bernoulli_positions(rng: np.random.Generator, n: int, prob: float) -> np.ndarray:

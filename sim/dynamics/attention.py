@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import kernels
 from sim.dynamics import offline
 from sim.state import row_sum
 
@@ -45,9 +46,12 @@ def feed_weights(feed, posts, attachment, engagement_boost, wellbeing):
     """
     if feed == "chronological":
         return posts
-    if feed == "engagement":
-        return posts * (1.0 + engagement_boost * attachment)
-    return posts * (1.0 + engagement_boost * attachment * wellbeing[:, None])
+    w = engagement_boost * attachment  # in place from here: one bond-sized array, not three
+    if feed != "engagement":
+        w *= wellbeing[:, None]
+    w += 1.0
+    w *= posts
+    return w
 
 
 def posts_seen(weights, posts, budget):
@@ -66,6 +70,9 @@ def posts_seen(weights, posts, budget):
     open_total = row_sum(open_weights)
     extra = left[:, None] * open_weights / np.maximum(open_total, 1e-12)[:, None]
     return seen + np.minimum(room, np.maximum(extra, 0.0))
+
+
+_POSTS_SEEN = posts_seen
 
 
 def live_watch_hours(live_hours, attachment, notifications):
@@ -120,10 +127,20 @@ def step(model, posts, live_hours):
     scale = np.divide(f.platform_hours, desire, out=np.zeros_like(desire), where=desire > 0)
     if live is not None:
         live *= scale[:, None]
-    bond_posts = s.gather(posts)
-    weights = model.platform.rank(bond_posts) * s.valid
     budget = p.posts_per_hour * feed_desire * scale * p.followed_share
-    seen = posts_seen(weights, bond_posts, budget)
-    c.views = s.total(seen)
+    weights = model.platform.rank(s.gather(posts))
+    if posts_seen is _POSTS_SEEN:  # the compiled pass, unless the function was replaced
+        # = posts_seen(weights * s.valid, s.gather(posts), budget), without those two arrays
+        views = np.zeros(p.n_creators + 1)  # padding creator last
+        weights = np.broadcast_to(weights, s.index.shape)  # a policy may return any array-like
+        if weights.dtype not in (np.float32, np.float64):
+            weights = weights.astype(float)
+        seen = kernels.posts_seen_views(np.ascontiguousarray(weights),
+                                        np.append(posts, 0.0), np.asarray(budget, dtype=float),
+                                        s.index, views)
+        c.views = views[: p.n_creators]
+    else:
+        seen = posts_seen(weights * s.valid, s.gather(posts), budget)
+        c.views = s.total(seen)
     c.engagement = update_engagement(c.engagement, c.views, p.engagement_memory)
     return seen, live

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import kernels
 from sim.dynamics.money import MONTH
 from sim.state import row_max
 
@@ -76,7 +77,41 @@ def unmet_expectation(expected, reciprocity):
 def step(model, seen, live, recognitions) -> None:
     """Attachment, perceived reciprocity and frustration of every bond after today's contact.
 
-    Empty slots have no stimulus and zero state, so they stay at zero.
+    Empty slots have no stimulus and zero state, so they stay at zero. The
+    bond arrays are updated in place, in one compiled pass
+    (:func:`sim.kernels.bond_update`) that computes exactly :func:`stimulus`,
+    :func:`reinforcement`, :func:`saturating_update`, :func:`expectation`
+    and :func:`unmet_expectation` for each bond (see :func:`reference_step`). If
+    one of those functions has been replaced (a test disconnecting a mechanism,
+    an experiment), the step runs :func:`reference_step`, which calls them.
+    """
+    if (stimulus, reinforcement, saturating_update, expectation, unmet_expectation) != _FUSED:
+        return reference_step(model, seen, live, recognitions)  # a formula was replaced
+    p, f, b, c, s = model.params, model.fans, model.bonds, model.creators, model.slots
+    gain = susceptibility_gain(p.attachment_gain, f.absorption, p.absorption_power,
+                               f.loneliness, p.loneliness_mean, p.loneliness_effect,
+                               f.literacy, p.literacy_effect)
+    per_post = np.append(1.0 + p.disclosure_weight * c.disclosure + p.address_weight * c.address,
+                         0.0)  # stimulus per post seen, padding creator last
+    strongest = np.empty(b.attachment.shape[0])
+    kernels.bond_update(
+        s.index, b.attachment, b.reciprocity, b.frustration, b.recent_spend, seen,
+        _EMPTY if live is None else live, live is not None, recognitions, gain, f.absorption,
+        MONTH * f.income, per_post, np.append(c.boundaries, 0.0), p.live_weight,
+        p.recognition_weight, p.absorption_reinforcement, p.attachment_decay,
+        p.reciprocity_gain, p.reciprocity_decay, p.expectation_spend_weight,
+        p.expectation_reciprocity_weight, p.frustration_gain, p.frustration_decay, strongest)
+    model.strongest = strongest  # today's bonds pull and comfort from now on
+
+
+_EMPTY = np.zeros((0, 0))
+_FUSED = (stimulus, reinforcement, saturating_update, expectation, unmet_expectation)
+
+
+def reference_step(model, seen, live, recognitions) -> None:
+    """:func:`step` as whole-array numpy passes over the pure functions (the tested reference).
+
+    Like :func:`step` it updates the bond arrays in place, keeping their dtypes.
     """
     p, f, b, c, s = model.params, model.fans, model.bonds, model.creators, model.slots
     stim = stimulus(seen, s.gather(c.disclosure), s.gather(c.address),
@@ -87,7 +122,7 @@ def step(model, seen, live, recognitions) -> None:
                                f.literacy, p.literacy_effect)
     drive = gain[:, None] * stim * reinforcement(f.absorption, b.attachment,
                                                  p.absorption_reinforcement)
-    b.attachment = saturating_update(b.attachment, drive, p.attachment_decay)
+    b.attachment[...] = saturating_update(b.attachment, drive, p.attachment_decay)
     recognised = np.flatnonzero(recognitions)
     level = b.reciprocity.flat[recognised]
     b.reciprocity *= 1.0 - p.reciprocity_decay  # no recognition today: decay only
@@ -97,6 +132,6 @@ def step(model, seen, live, recognitions) -> None:
                            p.expectation_spend_weight, p.expectation_reciprocity_weight,
                            s.gather(c.boundaries))
     gap = unmet_expectation(expected, b.reciprocity)
-    b.frustration = saturating_update(b.frustration, p.frustration_gain * gap,
-                                      p.frustration_decay)
-    model.strongest = row_max(b.attachment)  # today's bonds pull and comfort from now on
+    b.frustration[...] = saturating_update(b.frustration, p.frustration_gain * gap,
+                                           p.frustration_decay)
+    model.strongest = row_max(b.attachment)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.params import CREATOR_KINDS
+from sim.state import row_sum
 
 POLITICIAN = CREATOR_KINDS.index("politician")
 
@@ -17,8 +18,9 @@ def drift_opinions(opinion, creator_opinion, attachment, valid, influence):
     Attachment, not argument, carries the influence (Cohen & Holbert 2021).
     """
     a = attachment * valid
-    ones = np.ones(a.shape[1])  # row sums as matrix products: faster than .sum(axis=1)
-    pull = ((a * (creator_opinion - opinion[:, None])) @ ones) / np.maximum(1.0, a @ ones)
+    toward = creator_opinion - opinion[:, None]
+    toward *= a
+    pull = row_sum(toward) / np.maximum(1.0, row_sum(a))
     return np.clip(opinion + influence * pull, -1.0, 1.0)
 
 

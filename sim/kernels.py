@@ -1,0 +1,157 @@
+"""Compiled (numba) loops over the fan x slot bond arrays, for the step's hottest passes.
+
+One job: do in one pass per row what the pure functions in :mod:`sim.dynamics`
+do in many whole-array numpy passes (each pass reads and writes every bond and
+allocates a temporary). The pure functions stay the documented reference;
+``tests/test_kernels.py`` checks that each kernel gives their results on
+random inputs. The kernels draw no random numbers.
+
+- :func:`bond_update`: :func:`sim.dynamics.bonds.step`'s attachment,
+  reciprocity and frustration updates and the row maxima of attachment;
+- :func:`posts_seen_views`: :func:`sim.dynamics.attention.posts_seen` and
+  the per-creator views it adds up;
+- :func:`focal_values`: each fan's strongest attachment and a bond variable
+  at that slot (the reporters' focal bond);
+- :func:`row_sum`, :func:`occupied_sum`: sums without BLAS threads or masks.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def _saturate(level, drive, decay):
+    """:func:`sim.dynamics.bonds.saturating_update` for one bond.
+
+    Exp in double precision (the numpy reference takes it in single
+    precision, where numpy vectorises it; here the scalar double is faster),
+    and none at all without drive.
+    """
+    saturation = 0.0 if drive == 0.0 else -math.expm1(-drive)
+    return min(max(level + (1.0 - level) * saturation - decay * level, 0.0), 1.0)
+
+
+@njit(cache=True, nogil=True)
+def bond_update(index, attachment, reciprocity, frustration, recent_spend, seen, live, has_live,
+                recognitions, gain, absorption, monthly_means, per_post, boundaries,
+                live_weight, recognition_weight, reinforcement, attachment_decay,
+                reciprocity_gain, reciprocity_decay, spend_weight, reciprocity_weight,
+                frustration_gain, frustration_decay, strongest):
+    """One day's bond update in place; `strongest` gets each row's new maximum attachment.
+
+    `index` maps bonds to creators (empty slots to a padding creator);
+    `per_post` (1 + w_d d + w_a a) and `boundaries` are per creator with the
+    padding creator last; `gain`, `absorption` and `monthly_means` are per fan.
+    Same formulas, in the same order, as :func:`sim.dynamics.bonds.step`.
+    """
+    n, k = attachment.shape
+    for i in range(n):
+        best = -np.inf
+        g, ab, means = gain[i], absorption[i], max(monthly_means[i], 1e-9)
+        for j in range(k):
+            c = index[i, j]
+            a, r, rec = attachment[i, j], reciprocity[i, j], recognitions[i, j]
+            stim = seen[i, j] * per_post[c] + recognition_weight * rec
+            if has_live:
+                stim += live_weight * live[i, j]
+            if stim == 0.0 and a == 0.0 and r == 0.0 and frustration[i, j] == 0.0:
+                best = max(best, 0.0)  # an empty slot (or a bond at rest) stays at zero
+                continue
+            a = _saturate(a, g * stim * (1.0 + reinforcement * ab * a), attachment_decay)
+            attachment[i, j] = a
+            best = max(best, a)
+            if rec != 0.0:
+                r = _saturate(r, reciprocity_gain * rec, reciprocity_decay)
+            else:
+                r = r * (1.0 - reciprocity_decay)
+            reciprocity[i, j] = r
+            ratio = recent_spend[i, j] / means
+            expected = min(1.0, a * a * (1.0 + spend_weight * ratio + reciprocity_weight * r)
+                           * (1.0 - boundaries[c]))
+            gap = max(0.0, expected - r)
+            frustration[i, j] = _saturate(frustration[i, j], frustration_gain * gap,
+                                          frustration_decay)
+        strongest[i] = best
+
+
+@njit(cache=True, nogil=True)
+def posts_seen_views(weights, posts, budget, index, views):
+    """:func:`sim.dynamics.attention.posts_seen`, row by row; adds each bond's seen to `views`.
+
+    `posts` and `views` are per creator with the padding creator (empty slots)
+    last: a bond's posts are ``posts[index]`` and an empty slot's weight counts
+    as 0 (the reference takes ``weights * valid`` and the gathered posts).
+    Returns the seen array; `views` is incremented in place.
+    """
+    n, k = weights.shape
+    pad = posts.size - 1
+    seen = np.empty((n, k))
+    for i in range(n):
+        total = 0.0
+        for j in range(k):
+            if index[i, j] != pad:
+                total += weights[i, j]
+        total = max(total, 1e-12)
+        used = 0.0
+        for j in range(k):
+            c = index[i, j]
+            w = weights[i, j] if c != pad else 0.0
+            s = min(posts[c], budget[i] * w / total)
+            seen[i, j] = s
+            used += s
+        left = budget[i] - used
+        open_total = 0.0
+        for j in range(k):
+            c = index[i, j]
+            if c != pad and posts[c] - seen[i, j] > 1e-12:
+                open_total += weights[i, j]
+        open_total = max(open_total, 1e-12)
+        for j in range(k):
+            c = index[i, j]
+            room = posts[c] - seen[i, j]
+            if c != pad and room > 1e-12:  # a saturated creator (room 0) gets nothing more
+                seen[i, j] += min(room, max(left * weights[i, j] / open_total, 0.0))
+            views[c] += seen[i, j]
+    return seen
+
+
+@njit(cache=True, nogil=True)
+def focal_values(attachment, values, strongest_out, values_out):
+    """Each row's maximum attachment and `values` at its first strongest slot (as argmax)."""
+    n, k = attachment.shape
+    for i in range(n):
+        best, at = attachment[i, 0], 0
+        for j in range(1, k):
+            if attachment[i, j] > best:
+                best, at = attachment[i, j], j
+        strongest_out[i] = best
+        values_out[i] = values[i, at]
+
+
+@njit(cache=True, nogil=True)
+def row_sum(a):
+    """Row sums of a (fans, slots) array, left to right (single-threaded: no BLAS threads to wake)."""
+    n, k = a.shape
+    out = np.empty(n)
+    for i in range(n):
+        total = 0.0
+        for j in range(k):
+            total += a[i, j]
+        out[i] = total
+    return out
+
+
+@njit(cache=True, nogil=True)
+def occupied_sum(values, creator):
+    """Sum of a bond variable over the occupied slots (``creator >= 0``)."""
+    n, k = values.shape
+    total = 0.0
+    for i in range(n):
+        for j in range(k):
+            if creator[i, j] >= 0:
+                total += values[i, j]
+    return total
