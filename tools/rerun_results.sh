@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Rerun every committed result from its seeds after a change to the model: each study of
+# experiments/ (into its results/ folder, which then holds fresh Parquet parts, summaries,
+# figures and the final_day.csv digest the tests check), the validation report and the
+# paired mechanism effects. `git diff results/` then shows what the change did.
+#   bash tools/rerun_results.sh            # everything (about 40 minutes on two cores)
+#   bash tools/rerun_results.sh studies    # only the studies (or: validation, effects)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=.venv/bin
+what=${1:-all}
+case "$what" in all|studies|validation|effects) ;;
+    *) echo "rerun_results.sh: '$what' is not allowed: expected all, studies, validation or effects" >&2
+       exit 2 ;;
+esac
+if [[ $what == all || $what == studies ]]; then
+    for study in experiments/*.toml; do
+        rm -rf "results/$(basename "$study" .toml)/parts"  # stale parts would be kept, not rerun
+        "$bin/parasocial" sweep "$study" --workers 2
+    done
+fi
+if [[ $what == all || $what == validation ]]; then
+    "$bin/parasocial" validate --replicates 10 --workers 2 --force
+fi
+if [[ $what == all || $what == effects ]]; then
+    "$bin/python" experiments/mechanism_effects.py --seeds 12 --workers 2
+fi
