@@ -393,6 +393,8 @@ class _Metadata:
         if status is None and self.old:  # nothing ran: the stored runs keep the code that made them
             code = {k: self.old.get(k) for k in code}
         if status == "running":
+            if not store.done:  # nothing stored is left from earlier sessions: they made no run here
+                self.sessions = []
             self.sessions.append({"started": now, "executor": _executor_name(self.executor),
                                   "workers": self.workers, "status": status, **code})
         elif status is not None:

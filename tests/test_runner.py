@@ -268,3 +268,19 @@ def test_auto_replicates_stop_at_the_goal_or_the_cap(tmp_path, half, met):
     assert met == (result["achieved"] <= half)
     again = run_experiment(exp, tmp_path, executor="serial", run_fn=fake_run, progress=False)
     pd.testing.assert_frame_equal(data, again)  # a rerun keeps the replicates it reached
+
+
+def test_a_rerun_from_nothing_forgets_the_sessions_whose_runs_are_gone(tmp_path, monkeypatch):
+    """A folder whose parts were removed (a clone: parts are not in git) is redone from the
+    seeds; the summary must then name only the code that made the runs it holds."""
+    import shutil
+
+    from sim import provenance
+
+    monkeypatch.setattr(provenance, "git_revision", lambda: "rev-a")
+    run_experiment(tiny(replicates=2), tmp_path, executor="serial", run_fn=fake_run, progress=False)
+    shutil.rmtree(tmp_path / "parts")
+    monkeypatch.setattr(provenance, "git_revision", lambda: "rev-b")
+    run_experiment(tiny(replicates=2), tmp_path, executor="serial", run_fn=fake_run, progress=False)
+    meta = json.loads((tmp_path / "metadata.json").read_text())
+    assert [s["git_revision"] for s in meta["sessions"]] == ["rev-b"]
