@@ -50,7 +50,8 @@ def summary(model: ParasocialModel, days: int) -> dict:
     focal = np.flatnonzero(model.strongest > 0.2)
     creator = b.creator[focal, np.argmax(b.attachment[focal], axis=1)]
     out["focal_disagreement"] = float(np.abs(f.opinion[focal] - c.opinion[creator]).mean())
-    out["creators_harassed"] = float((c.last_harassed > WARM)[c.active].mean())  # since the switch
+    harassed = (c.last_harassed > WARM)[c.active]  # since the switch
+    out["creators_harassed"] = float(harassed.mean()) if harassed.size else 0.0
     return out
 
 
