@@ -99,10 +99,6 @@ def _payers(model) -> np.ndarray:
     return _recent(model.fans.last_paid, model)
 
 
-def _creators(model):
-    return model.creators
-
-
 def _focal_reciprocity(model) -> float:
     """Perceived reciprocity of each focal fan's strongest bond (composition-free: new
     follows with no history do not dilute it)."""
