@@ -30,50 +30,40 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy.stats import qmc
+from tqdm import tqdm
 
-from sim import metrics
-from sim.model import ParasocialModel
-from sim.validation import PATTERNS
+from sim.params import FANS_PER_CREATOR, WORLD, world
+from sim.validation import PATTERNS, SINGLE_RUN, STEPS, default_run
 
 FREE = {  # name: (low, high) searched on a linear scale
-    "attachment_gain": (0.015, 0.05),
+    "attachment_gain": (0.005, 0.05),
     "absorption_power": (1.0, 2.5),
     "attachment_pull": (0.0, 0.8),
     "engagement_boost": (0.5, 2.0),
-    "recognition_weight": (0.5, 3.0),
-    "spend_propensity": (0.003, 0.02),
+    "recognition_weight": (0.5, 5.0),
+    "spend_propensity": (0.003, 0.05),
     "spend_attachment_power": (1.5, 4.0),
     "fan_income_sigma": (1.0, 2.0),
-    "appeal_sigma": (1.2, 2.2),
+    "appeal_sigma": (1.2, 2.5),
     "popularity_bias": (0.8, 1.5),
     "load_stress": (0.015, 0.06),
     "demand_stress": (0.005, 0.025),
-    "stress_noise": (0.02, 0.08),
+    "stress_noise": (0.01, 0.08),
     "burnout_threshold": (0.5, 0.8),
     "quit_rate": (0.002, 0.02),
     "harassment_rate": (0.2, 1.0),
     "hostility_gain": (0.05, 0.2),
 }
-SINGLE_RUN = ["share_focal", "tier_entertainment", "tier_intense", "tier_borderline",
-              "loneliness_corr", "views_top3_share", "payer_share", "top10_payer_share",
-              "ever_burnt_out", "harassment_ratio"]
-WORLD = dict(n_fans=2000, n_creators=150)
-STEPS = 730
+# The search screens points in a world a fifth the size of the report's, with the same fans
+# per creator (a run costs a fifth), and re-runs the best points at the report's world.
+SCREEN = world(WORLD["n_fans"] // 5)
 
 
 def patterns_of_run(args) -> dict:
-    """Single-run pattern values of one parameter point and seed."""
-    params, seed = args
-    model = ParasocialModel(rng=seed, **WORLD, **params)
-    model.run_for(STEPS)
-    out = model.datacollector.get_model_vars_dataframe().iloc[-1]
-    a = metrics.focal_attachment(model)
-    values = {k: float(out[k]) for k in SINGLE_RUN if k in out}
-    values["loneliness_corr"] = abs(float(np.corrcoef(model.fans.loneliness, a)[0, 1]))
-    values["views_top3_share"] = metrics.top_share(metrics.active(model, model.creators.views), 0.03)
-    fans = max(out["harassed_fans"], 1e-9)
-    values["harassment_ratio"] = float(out["harassed_creators"] / fans)
-    return values
+    """Single-run pattern values of one parameter point, seed and world."""
+    params, seed, world = args
+    return {k: v for k, v in default_run(seed, STEPS, {**world, **params})[1].items()
+            if k in SINGLE_RUN}
 
 
 def score(values: dict) -> float:
@@ -88,14 +78,15 @@ def score(values: dict) -> float:
     return total
 
 
-def evaluate(points: list[dict], seeds: list[int], workers: int) -> pd.DataFrame:
-    jobs = [(pt, s) for pt in points for s in seeds]
+def evaluate(points: list[dict], seeds: list[int], world: dict, workers: int) -> pd.DataFrame:
+    jobs = [(pt, s, world) for pt in points for s in seeds]
     with ProcessPoolExecutor(workers) as pool:
-        results = list(pool.map(patterns_of_run, jobs, chunksize=1))
-    rows = [{"point": i // len(seeds), "seed": s, **pt, **r}
-            for i, ((pt, s), r) in enumerate(zip(jobs, results, strict=True))]
+        results = list(tqdm(pool.map(patterns_of_run, jobs, chunksize=1), total=len(jobs),
+                            desc=f"{world['n_fans']} fans", unit="run"))
+    rows = [{"point": i // len(seeds), "seed": s, **world, **pt, **r}
+            for i, ((pt, s, _), r) in enumerate(zip(jobs, results, strict=True))]
     frame = pd.DataFrame(rows)
-    means = frame.groupby("point")[SINGLE_RUN].mean()
+    means = frame.groupby("point")[list(SINGLE_RUN)].mean()
     frame["score"] = frame["point"].map({i: score(row) for i, row in means.iterrows()})
     return frame
 
@@ -111,6 +102,12 @@ def main() -> None:
     parser.add_argument("--around", type=Path, help="best.json of an earlier search to refine")
     parser.add_argument("--spread", type=float, default=0.25,
                         help="relative half-width of the local search box (with --around)")
+    parser.add_argument("--screen-fans", type=int, default=SCREEN["n_fans"],
+                        help=f"fans in the screening world (default {SCREEN['n_fans']}; creators "
+                             f"= fans / {FANS_PER_CREATOR})")
+    parser.add_argument("--confirm-fans", type=int, default=WORLD["n_fans"],
+                        help=f"fans in the world the best points are re-run in (default "
+                             f"{WORLD['n_fans']}, the validation report's)")
     parser.add_argument("--only", nargs="+", choices=sorted(FREE), metavar="NAME",
                         help="search these free parameters alone, the rest at their defaults")
     args = parser.parse_args()
@@ -123,18 +120,27 @@ def main() -> None:
         centre = np.array([json.loads(args.around.read_text())["params"][k] for k in free])
         lo, hi = np.maximum(lo, centre * (1 - args.spread)), np.minimum(hi, centre * (1 + args.spread))
     points = [dict(zip(free, map(float, row), strict=True)) for row in qmc.scale(unit, lo, hi)]
-    lhs = evaluate(points, list(range(args.seeds)), args.workers)
+    screen, confirm = (_world(args.screen_fans), _world(args.confirm_fans))
+    lhs = evaluate(points, list(range(args.seeds)), screen, args.workers)
     lhs.to_csv(args.out / "lhs.csv", index=False)
 
     ranked = lhs.groupby("point")["score"].first().sort_values()
     best_points = [points[i] for i in ranked.index[: args.top]]
-    best = evaluate(best_points, list(range(100, 100 + args.top_seeds)), args.workers)
+    best = evaluate(best_points, list(range(100, 100 + args.top_seeds)), confirm, args.workers)
     best.to_csv(args.out / "best.csv", index=False)
     winner = best.sort_values("score").iloc[0]
     chosen = {k: round(float(winner[k]), 4) for k in free}
     (args.out / "best.json").write_text(json.dumps({"params": chosen, "score": float(winner["score"]),
-                                                    "world": WORLD, "steps": STEPS}, indent=2))
+                                                    "screen": screen, "world": confirm,
+                                                    "steps": STEPS}, indent=2))
     print(json.dumps(chosen, indent=2), "score", winner["score"])
+
+
+def _world(n_fans: int) -> dict:
+    if n_fans < FANS_PER_CREATOR:
+        raise SystemExit(f"calibration: fans={n_fans} is too few: at least {FANS_PER_CREATOR} "
+                         "(one creator's audience) are needed")
+    return world(n_fans)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,21 @@ from typing import Any
 
 import numpy as np
 
+# The world of the validation report and the studies. On real platforms a median creator
+# with an audience has hundreds of followers and the top ones thousands or more; with 400
+# fans per creator the median creator active for half a year has a few hundred followers
+# and the top 1 % thousands (docs/CALIBRATION.md, "The world"). Patterns are shares that
+# depend on fans per creator, so every size keeps this ratio.
+FANS_PER_CREATOR = 400
+
+
+def world(n_fans: int) -> dict[str, int]:
+    """World size parameters: ``n_fans`` fans and one creator per FANS_PER_CREATOR of them."""
+    return {"n_fans": n_fans, "n_creators": max(1, n_fans // FANS_PER_CREATOR)}
+
+
+WORLD = world(100_000)
+
 INF = math.inf
 
 CREATOR_KINDS = ("influencer", "streamer", "idol", "politician", "virtual")

@@ -26,8 +26,10 @@ from scipy import stats
 
 from sim import metrics
 from sim.model import ParasocialModel
+from sim.params import WORLD, world
 
 STEPS = 730  # two years: burnout is a multi-year pattern
+YEAR = 365  # harassment is counted over the past year, as surveys ask
 MODERATION = 0.5  # detection probability of the moderated counterfactual
 GRIEF_BINS = (0.0, 0.2, 0.4, 0.6, 1.01)  # attachment bins for breakup distress
 GRIEF_MIN_FANS = 10  # a bin holding fewer fans gives no estimate and is left out
@@ -89,7 +91,8 @@ PATTERNS = [
     Pattern("ever_burnt_out", "active creators who have burnt out", 0.70, 0.90,
             "creator-economy surveys (low quality; loose)",
             counterfactual={"burnout_threshold": 1.0}),
-    Pattern("harassment_ratio", "creators' harassment rate / fans' rate (30 days)", 5.0, np.inf,
+    Pattern("harassment_ratio", "incidents per creator-year / per fan-year (past year)", 5.0,
+            np.inf,
             "Hoffmann 2005; UK MPs 2016; Pew 2017/2021", "ratio",
             # harassers aim only at fans and nobody stalks: creators no more exposed than fans
             counterfactual={"fan_target_share": 1.0, "stalking_rate": 0.0}),
@@ -163,11 +166,56 @@ def breakup_distress(model: ParasocialModel, steps_after: int = 14) -> pd.DataFr
     return pd.DataFrame({"attachment": attachment, "distress": before - model.fans.wellbeing[rows]})
 
 
-def replicate(seed: int, n_fans: int, n_creators: int, steps: int = STEPS, **params) -> dict:
-    """All pattern values for one seed (four paired runs)."""
-    size = dict(n_fans=n_fans, n_creators=n_creators, **params)
-    exposure, moderated_exposure = HostilityExposure(), HostilityExposure()
-    base = _run(seed, steps, interventions=[exposure], **size)
+class HarassmentYear:
+    """Intervention that counts harassment over the run's last year, as a survey asks about it.
+
+    Surveys ask who was harassed in the past twelve months; incidents per person-year
+    compare creators with fans without the ceiling a share has (a share cannot exceed 1,
+    so with a third of fans harassed it could not be five times theirs). Reads state,
+    draws nothing.
+    """
+
+    def __init__(self, steps: int):
+        self.start = max(steps - YEAR, 0)
+        self.creator_incidents = self.creator_days = 0.0
+        self.fan_received: np.ndarray | None = None
+
+    def __call__(self, model: ParasocialModel) -> None:
+        if self.fan_received is None:  # a run shorter than a year counts from its start
+            self.fan_received = np.zeros_like(model.fans.acts_received)
+        if model.time <= self.start:  # the year opens after this step (model.time = days done)
+            self.fan_received = model.fans.acts_received.copy()
+            return
+        active = model.creators.active
+        self.creator_incidents += float(model.creators.harassment[active].sum())
+        self.creator_days += float(active.sum())
+
+    def rates(self, model: ParasocialModel) -> dict[str, float]:
+        """Incidents per person-year and shares harassed in the past year, creators and fans."""
+        days = model.time - self.start
+        fan_incidents = float((model.fans.acts_received - self.fan_received).sum())
+        c, since = model.creators, self.start  # days are numbered from 0: the year's first is start
+        return {"creator_incidents_per_year": self.creator_incidents / max(self.creator_days, 1)
+                * YEAR,
+                "fan_incidents_per_year": fan_incidents / model.params.n_fans * YEAR / days,
+                "creators_harassed_year": float((c.last_harassed[c.active] >= since).mean()),
+                "fans_harassed_year": float((model.fans.last_harassed >= since).mean())}
+
+
+# The four runs of a replicate, and the patterns each gives (a counterfactual check runs
+# only the ones its pattern needs).
+RUNS = {"default": ("share_focal", "tier_entertainment", "tier_intense", "tier_borderline",
+                    "loneliness_corr", "views_top3_share", "payer_share", "top10_payer_share",
+                    "ever_burnt_out", "harassment_ratio"),
+        "address": ("address_effect",), "moderation": ("moderation_effect",),
+        "grief": ("grief_monotone",)}
+SINGLE_RUN = RUNS["default"]
+
+
+def default_run(seed: int, steps: int, size: dict) -> tuple[ParasocialModel, dict, HostilityExposure]:
+    """The default model over ``steps`` days and its single-run patterns."""
+    exposure, harassment = HostilityExposure(), HarassmentYear(steps)
+    base = _run(seed, steps, interventions=[exposure, harassment], **size)
     out = base.datacollector.get_model_vars_dataframe().iloc[-1]
     a = metrics.focal_attachment(base)
     values = {name: float(out[name]) for name in
@@ -175,37 +223,46 @@ def replicate(seed: int, n_fans: int, n_creators: int, steps: int = STEPS, **par
                "payer_share", "top10_payer_share", "ever_burnt_out")}
     values["loneliness_corr"] = abs(float(np.corrcoef(base.fans.loneliness, a)[0, 1]))
     values["views_top3_share"] = metrics.top_share(metrics.active(base, base.creators.views), 0.03)
-    # Floor the fans' rate at one harassed fan, so the ratio stays finite (and conservative).
-    values["harassment_ratio"] = float(out["harassed_creators"]
-                                       / max(out["harassed_fans"], 1.0 / n_fans))
-    values["harassed_creators"] = float(out["harassed_creators"])
-    values["harassed_fans"] = float(out["harassed_fans"])
+    values.update(harassment.rates(base))
+    # Floor the fans' rate at one incident among all fans, so the ratio stays finite (and
+    # conservative).
+    values["harassment_ratio"] = float(values["creator_incidents_per_year"] / max(
+        values["fan_incidents_per_year"], YEAR / max(steps - harassment.start, 1) / size["n_fans"]))
+    return base, values, exposure
+
+
+def replicate(seed: int, n_fans: int, n_creators: int, steps: int = STEPS,
+              runs=tuple(RUNS), **params) -> dict:
+    """Pattern values for one seed from the paired ``runs`` (all four by default)."""
+    size = dict(n_fans=n_fans, n_creators=n_creators, **params)
+    base, values, exposure = default_run(seed, steps, size)
     values["distributions"] = {"audience": metrics.active(base, base.creators.audience),
                                "creator income": metrics.active(base, base.creators.income),
                                "fan spending": base.fans.spent.copy(),
                                "views": metrics.active(base, base.creators.views)}
-
-    silent = _run(seed, steps, **{**size, "reply_capacity": 0.0, "chat_interaction": 0.0})
-    with_address = base.bonds.attachment[base.bonds.valid].mean()
-    without = silent.bonds.attachment[silent.bonds.valid].mean()
-    values["address_effect"] = _safe_ratio(with_address - without, without)
-
-    moderated = _run(seed, steps, interventions=[moderated_exposure],
-                     **{**size, "moderation": MODERATION})
-    stay = ~moderated.fans.banned
-    # The same fans (same seed, same traits) with and without moderation: no selection effect;
-    # hostility averaged over the run, not read on one day (see HostilityExposure).
-    values["hostility_unmoderated"] = float(exposure.total[stay].mean() / steps)
-    values["hostility_moderated"] = float(moderated_exposure.total[stay].mean() / steps)
-    values["moderation_effect"] = 1.0 - _safe_ratio(values["hostility_moderated"],
-                                                    values["hostility_unmoderated"])
-
-    quit_model = ParasocialModel(rng=seed, **{**size, "quit_day": steps // 2})
-    distress = breakup_distress(quit_model)
-    bins = distress.groupby(pd.cut(distress["attachment"], GRIEF_BINS), observed=True)["distress"]
-    means = bins.mean()[bins.count() >= GRIEF_MIN_FANS]
-    values["grief_monotone"] = float(len(means) >= 2 and bool(np.all(np.diff(means.values) > 0)))
-    values["grief_by_attachment"] = {interval.mid: float(v) for interval, v in means.items()}
+    if "address" in runs:
+        silent = _run(seed, steps, **{**size, "reply_capacity": 0.0, "chat_interaction": 0.0})
+        with_address = base.bonds.attachment[base.bonds.valid].mean()
+        without = silent.bonds.attachment[silent.bonds.valid].mean()
+        values["address_effect"] = _safe_ratio(with_address - without, without)
+    if "moderation" in runs:
+        moderated_exposure = HostilityExposure()
+        moderated = _run(seed, steps, interventions=[moderated_exposure],
+                         **{**size, "moderation": MODERATION})
+        stay = ~moderated.fans.banned
+        # The same fans (same seed, same traits) with and without moderation: no selection
+        # effect; hostility averaged over the run, not read on one day (see HostilityExposure).
+        values["hostility_unmoderated"] = float(exposure.total[stay].mean() / steps)
+        values["hostility_moderated"] = float(moderated_exposure.total[stay].mean() / steps)
+        values["moderation_effect"] = 1.0 - _safe_ratio(values["hostility_moderated"],
+                                                        values["hostility_unmoderated"])
+    if "grief" in runs:
+        quit_model = ParasocialModel(rng=seed, **{**size, "quit_day": steps // 2})
+        distress = breakup_distress(quit_model)
+        bins = distress.groupby(pd.cut(distress["attachment"], GRIEF_BINS), observed=True)["distress"]
+        means = bins.mean()[bins.count() >= GRIEF_MIN_FANS]
+        values["grief_monotone"] = float(len(means) >= 2 and bool(np.all(np.diff(means.values) > 0)))
+        values["grief_by_attachment"] = {interval.mid: float(v) for interval, v in means.items()}
     return values
 
 
@@ -247,7 +304,7 @@ def summarise(replicates: list[dict], min_replicates: int = MIN_REPLICATES) -> p
     """
     rows = []
     for p in PATTERNS:
-        x = np.array([r[p.name] for r in replicates], dtype=float)
+        x = np.array([r.get(p.name, np.nan) for r in replicates], dtype=float)
         mean, half = interval(x)
         judged, factor = verdict(p.lo, p.hi, mean, half)
         if len(x) < min_replicates:
@@ -298,7 +355,38 @@ def counterfactual_checks(seeds, n_fans: int, n_creators: int, steps: int = STEP
 def _counterfactual_value(job: tuple[str, int], n_fans: int, n_creators: int,
                           steps: int) -> float:
     name, seed = job
-    return replicate(seed, n_fans, n_creators, steps, **BY_NAME[name].counterfactual)[name]
+    runs = next(run for run, names in RUNS.items() if name in names)
+    return replicate(seed, n_fans, n_creators, steps, runs=(runs,),
+                     **BY_NAME[name].counterfactual)[name]
+
+
+def scale_table(sizes, seeds, steps: int = STEPS, map_fn: Callable = map) -> pd.DataFrame:
+    """Every pattern at each world size in ``sizes`` (fans; creators = fans / FANS_PER_CREATOR).
+
+    The same fans-per-creator distribution at every size, so a pattern that moves with size
+    moves with the number of fans and creators, not with their ratio. Above the report's
+    world only the single-run patterns are measured: a replicate's three paired runs would
+    cost three times as much again. One row per pattern and size, judged as the report is.
+    """
+    jobs = [(n, seed) for n in sizes for seed in seeds]
+    values = list(map_fn(_scale_replicate, [(n, seed, steps) for n, seed in jobs]))
+    rows = []
+    for n in sizes:
+        reps = [v for (size, _), v in zip(jobs, values, strict=True) if size == n]
+        table = summarise(reps)
+        table.loc[~table["pattern"].isin(reps[0]), ["mean", "ci_lo", "ci_hi", "verdict"]] = \
+            [np.nan, np.nan, np.nan, "unmeasured"]
+        rows.append(table.assign(**world(n), replicates=len(reps))
+                    [["pattern", "n_fans", "n_creators", "replicates", "mean", "ci_lo", "ci_hi",
+                      "verdict"]])
+    return pd.concat(rows, ignore_index=True)
+
+
+def _scale_replicate(job: tuple[int, int, int]) -> dict:
+    n_fans, seed, steps = job
+    runs = tuple(RUNS) if n_fans <= WORLD["n_fans"] else ("default",)
+    values = replicate(seed, steps=steps, runs=runs, **world(n_fans))
+    return {k: v for k, v in values.items() if k in {p.name for p in PATTERNS}}
 
 
 def run_validation(seeds, n_fans: int, n_creators: int, steps: int = STEPS,

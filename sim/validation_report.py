@@ -23,6 +23,8 @@ def _fmt(x: float) -> str:
 
 VERDICT_TEXT = {"met": "met", "missed": "**missed**", "inconclusive": "inconclusive",
                 "withheld": "withheld"}
+SHORT_VERDICT = {"met": "met", "missed": "**missed**", "inconclusive": "inconclusive",
+                 "withheld": "withheld", "unmeasured": "not measured"}
 COUNTERFACTUAL_TEXT = {"missed": "yes", "met": "**no** (cannot fail)",
                        "inconclusive": "inconclusive", "withheld": "withheld",
                        "unmeasured": "unmeasured"}
@@ -62,7 +64,8 @@ def _count(summary: pd.DataFrame) -> str:
             "at the same mean and spread (the interval narrows as 1/√n).")
 
 
-def markdown(summary: pd.DataFrame, meta: dict) -> str:
+def markdown(summary: pd.DataFrame, meta: dict, reps: list[dict] = (),
+             scale: pd.DataFrame | None = None) -> str:
     """The report: how it was made, then the fitted and the held-out patterns apart."""
     lines = [
         "# Validation against published patterns",
@@ -89,6 +92,9 @@ def markdown(summary: pd.DataFrame, meta: dict) -> str:
                   "fails there | source |", "|---|---|---|---|---|---|---|",
                   *[_row(r) for _, r in rows.iterrows()]]
     lines += _not_met(summary)
+    lines += _harassment_rates(reps)
+    if scale is not None:
+        lines += _scale(summary, scale, meta)
     lines += ["", "## Figures", "",
               "![tiers](tiers.png)", "![lorenz](lorenz.png)", "![grief](grief.png)",
               "![harassment](harassment.png)", "![moderation](moderation.png)", ""]
@@ -109,6 +115,54 @@ def _not_met(summary: pd.DataFrame) -> list[str]:
                      + (why or ("not decided by these replicates (the table says how many would)."
                                 if r.verdict == "inconclusive"
                                 else "not examined yet; an unexpected miss at this world size.")))
+    return lines
+
+
+def _harassment_rates(reps) -> list[str]:
+    """Harassment over the past year as a survey would count it, creators beside fans."""
+    if not reps or "fans_harassed_year" not in reps[0]:
+        return []
+    def cell(key, scale=1.0, digits=3):
+        x = np.array([r[key] for r in reps], dtype=float) * scale
+        return f"{np.mean(x):.{digits}g} [{np.min(x):.{digits}g}–{np.max(x):.{digits}g}]"
+    return ["", "## Harassment over the past year", "",
+            "Counted over the run's last 365 days, as surveys ask about the past twelve months "
+            "(mean [lowest–highest replicate]). The ratio pattern above compares incidents per "
+            "person-year, which, unlike a share, has no ceiling.", "",
+            "| | creators | fans |", "|---|---|---|",
+            f"| harassed at least once (share) | {cell('creators_harassed_year')} | "
+            f"{cell('fans_harassed_year')} |",
+            f"| incidents per person-year | {cell('creator_incidents_per_year')} | "
+            f"{cell('fan_incidents_per_year')} |",
+            "", "For comparison: 41 % of US adults report ever having been harassed online and "
+            "about a quarter severe forms (Vogels 2021, Pew); creators and other public figures "
+            "report far more (docs/PATTERNS.md). A fan here is any platform user, so the fans' "
+            "share is comparable with a general-population survey, not the creators' with it."]
+
+
+def _scale(summary: pd.DataFrame, scale: pd.DataFrame, meta: dict) -> list[str]:
+    """Each pattern at each world size: mean [95 % CI] and verdict, the report's world included."""
+    main = summary.assign(n_fans=meta["n_fans"], replicates=meta["replicates"])
+    table = pd.concat([scale, main[scale.columns.intersection(main.columns)]], ignore_index=True)
+    sizes = sorted(table["n_fans"].unique())
+    names = {p: d for p, d in zip(summary["pattern"], summary["description"], strict=True)}
+    head = [f"{n:,} fans / {n // (meta['n_fans'] // meta['n_creators']):,} creators "
+            f"({int(table.loc[table.n_fans == n, 'replicates'].iloc[0])} seeds)" for n in sizes]
+    lines = ["", "## Scale robustness", "",
+             f"Every pattern at world sizes with the same {meta['n_fans'] // meta['n_creators']} "
+             "fans per creator (`--scale`); the report's world is the column of the table "
+             "above. Above the report's world only the single-run patterns are measured (the "
+             "paired runs would triple the cost). A pattern whose verdict changes with size "
+             "holds only at some sizes.", "",
+             "| pattern | " + " | ".join(head) + " |", "|---|" + "---|" * len(sizes)]
+    for pattern, rows in table.groupby("pattern", sort=False):
+        cells = []
+        for n in sizes:
+            r = rows[rows.n_fans == n].iloc[0]
+            cells.append(SHORT_VERDICT["unmeasured"] if r.verdict == "unmeasured" else
+                         f"{_fmt(r['mean'])} [{_fmt(r.ci_lo)}, {_fmt(r.ci_hi)}] "
+                         f"{SHORT_VERDICT[r.verdict]}")
+        lines.append(f"| {names[pattern]} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -170,9 +224,10 @@ def _two_bars(ax, samples, labels, colors, ylabel, title):
 
 
 def _harassment(reps, ax):
-    _two_bars(ax, [[r["harassed_creators"] for r in reps], [r["harassed_fans"] for r in reps]],
+    _two_bars(ax, [[r["creators_harassed_year"] for r in reps],
+                   [r["fans_harassed_year"] for r in reps]],
               ["creators", "fans"], ["tab:red", "tab:gray"],
-              "share harassed in the last 30 days", "Who is harassed")
+              "share harassed in the past year", "Who is harassed")
 
 
 def _moderation(reps, ax):
@@ -182,10 +237,13 @@ def _moderation(reps, ax):
               "hostility of fans who stay, run mean (0-1)", "Moderation effect")
 
 
-def write_report(summary: pd.DataFrame, reps: list[dict], out: Path, meta: dict) -> Path:
-    """Write report.md, patterns.csv, meta.json and the five figures to ``out``."""
+def write_report(summary: pd.DataFrame, reps: list[dict], out: Path, meta: dict,
+                 scale: pd.DataFrame | None = None) -> Path:
+    """Write report.md, patterns.csv (and scale.csv), meta.json and the five figures to ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     summary.to_csv(out / "patterns.csv", index=False)
+    if scale is not None:
+        scale.to_csv(out / "scale.csv", index=False)
     (out / "meta.json").write_text(json.dumps(meta, indent=2, default=str))
     figures = {"tiers": (_tiers, summary), "grief": (_grief, reps),
                "harassment": (_harassment, reps), "moderation": (_moderation, reps)}
@@ -197,5 +255,5 @@ def write_report(summary: pd.DataFrame, reps: list[dict], out: Path, meta: dict)
     _lorenz(reps, fig.subplots(1, 4))
     fig.savefig(out / "lorenz.png", dpi=120)
     path = out / "report.md"
-    path.write_text(markdown(summary, meta))
+    path.write_text(markdown(summary, meta, reps, scale))
     return path

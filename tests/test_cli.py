@@ -161,6 +161,8 @@ BAD_INPUT = [  # argv ({tmp}: a folder holding exp.toml and a_file), expected me
     (["validate", "--replicates", "0"], "--replicates=0 is not allowed: must be >= 1"),
     (["validate", "--workers", "0"], "--workers=0 is not allowed: must be >= 1"),
     (["validate", "--steps", "-5"], "--steps=-5 is not allowed: must be >= 1"),
+    (["validate", "--scale", "100"], "--scale=100 is not allowed: must be >= 400"),
+    (["validate", "--scale-replicates", "0"], "--scale-replicates=0 is not allowed: must be >= 1"),
     (["sweep", "{tmp}/missing.toml"], "missing.toml: cannot read experiment file"),
     (["sweep", "{tmp}/exp.toml", "--workers", "0"], "--workers=0 is not allowed: must be >= 1"),
     (["sweep", "{tmp}/exp.toml", "--replicates", "0"], "replicates"),
@@ -187,11 +189,11 @@ def test_bad_input_fails_before_any_work_with_one_line_and_exit_2(argv, message,
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["--replicates", "3"], "holds a report of 10 replicates and --replicates=3 asks for fewer"),
-    (["--fans", "5000"], "holds a report of another world (n_fans=2000, asked fans=5000)"),
+    (["--fans", "5000"], "holds a report of another world (n_fans=100000, asked fans=5000)"),
 ])
 def test_validate_refuses_to_replace_a_larger_or_other_report(argv, message, tmp_path, no_work,
                                                               capsys):
-    meta = {"replicates": 10, "n_fans": 2000, "n_creators": 150, "steps": 730}
+    meta = {"replicates": 10, "n_fans": 100_000, "n_creators": 250, "steps": 730}
     (tmp_path / "meta.json").write_text(json.dumps(meta))
     code, _, err = cli(["validate", "--out", str(tmp_path), *argv], capsys)
     assert code == 2 and message in err and "--force" in err and err.count("\n") == 1

@@ -133,3 +133,57 @@ def test_report_states_the_verdicts_or_that_there_are_none():
     text = markdown(judged, {**meta, "replicates": 8})
     assert "**13 of 13 patterns are met, 0 missed and 0 inconclusive**" in text
     assert "| `spend_propensity=0` | unmeasured |" in text
+
+
+def test_harassment_year_counts_only_the_last_year():
+    """Incidents before the year opens are not counted; the ratio has no share's ceiling."""
+    from sim.model import ParasocialModel
+    from sim.validation import HarassmentYear
+
+    year = HarassmentYear(steps=40)
+    year.start = 20  # a short "year" for a short run
+    model = ParasocialModel(rng=3, n_fans=1500, n_creators=4, harassment_rate=1.0,
+                            interventions=[year])
+    model.run_for(20)
+    before = model.fans.acts_received.sum()
+    model.run_for(20)
+    rates = year.rates(model)
+    assert rates["fan_incidents_per_year"] == pytest.approx(
+        (model.fans.acts_received.sum() - before) / 1500 * 365 / 20)
+    assert rates["creator_incidents_per_year"] > 0
+    assert 0 <= rates["fans_harassed_year"] <= 1 and 0 <= rates["creators_harassed_year"] <= 1
+
+
+def test_counterfactual_check_runs_only_what_its_pattern_needs(monkeypatch):
+    import sim.validation as validation
+
+    ran = []
+    monkeypatch.setattr(validation, "replicate",
+                        lambda seed, *a, runs, **kw: ran.append(runs) or {"share_focal": 0.1,
+                                                                          "moderation_effect": 0.0})
+    validation._counterfactual_value(("share_focal", 1), 10, 2, 5)
+    validation._counterfactual_value(("moderation_effect", 1), 10, 2, 5)
+    assert ran == [("default",), ("moderation",)]
+    assert sorted(n for names in validation.RUNS.values() for n in names) == \
+        sorted(p.name for p in PATTERNS)
+
+
+def test_scale_table_measures_every_pattern_at_each_size(monkeypatch):
+    import sim.validation as validation
+
+    seen = []
+
+    def fake(seed, n_fans, n_creators, steps, runs):
+        seen.append((n_fans, n_creators, runs))
+        return {p.name: 0.5 for p in PATTERNS if any(p.name in validation.RUNS[r] for r in runs)}
+
+    monkeypatch.setattr(validation, "replicate", fake)
+    big = validation.WORLD["n_fans"] * 10
+    table = validation.scale_table([800, big], [1, 2, 3], steps=5)
+    assert {(n, c) for n, c, _ in seen} == {(800, 2), (big, big // 400)}
+    assert all(runs == ("default",) for n, _, runs in seen if n == big)
+    small, large = table[table.n_fans == 800], table[table.n_fans == big]
+    assert len(small) == len(large) == len(PATTERNS)
+    assert "unmeasured" not in set(small["verdict"])
+    assert set(large.loc[large.pattern.isin(validation.SINGLE_RUN), "verdict"]) != {"unmeasured"}
+    assert set(large.loc[~large.pattern.isin(validation.SINGLE_RUN), "verdict"]) == {"unmeasured"}

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from sim.cli import command_parser
 from sim.cli.errors import at_least, output_folder, work
+from sim.params import FANS_PER_CREATOR, WORLD
 
 # What decides a report's numbers: a report is replaced only by one of the same world
 # with at least as many replicates, unless --force.
-WORLD = (("n_fans", "fans"), ("n_creators", "creators"), ("steps", "steps"))
+DECIDING = (("n_fans", "fans"), ("n_creators", "creators"), ("steps", "steps"))
 
 
 def add_parser(sub) -> None:
@@ -24,14 +25,22 @@ def add_parser(sub) -> None:
         "A folder holding a report of another world or of more replicates is refused "
         "without --force."))
     p.add_argument("--replicates", type=int, default=10, help="seeds 1..N (default 10)")
-    # The calibration world: patterns depend on fans per creator (docs/CALIBRATION.md).
-    p.add_argument("--fans", type=int, default=2000, help="fans per world (default 2000)")
-    p.add_argument("--creators", type=int, default=150, help="creators per world (default 150)")
+    # The report's world: patterns depend on fans per creator (docs/CALIBRATION.md).
+    p.add_argument("--fans", type=int, default=WORLD["n_fans"],
+                   help=f"fans per world (default {WORLD['n_fans']})")
+    p.add_argument("--creators", type=int, default=WORLD["n_creators"],
+                   help=f"creators per world (default {WORLD['n_creators']})")
     p.add_argument("--steps", type=int,
                    help="days (default: two years, the horizon of the burnout pattern)")
     p.add_argument("--counterfactuals", type=int, default=0, metavar="N",
                    help="also measure each pattern under its counterfactual setting on seeds "
                         "1..N (13 x N replicates more; default 0: unmeasured)")
+    p.add_argument("--scale", type=int, nargs="+", default=[], metavar="FANS",
+                   help=f"also measure every pattern at these world sizes, with fans / "
+                        f"{FANS_PER_CREATOR} creators (the scale table; single-run patterns only "
+                        f"above {WORLD['n_fans']} fans)")
+    p.add_argument("--scale-replicates", type=int, default=3, metavar="N",
+                   help="seeds 1..N per size of the scale table (default 3)")
     p.add_argument("--workers", type=int, default=os.cpu_count(),
                    help="parallel processes (default: all cores)")
     p.add_argument("--out", type=Path, default=Path("results/validation"),
@@ -49,6 +58,9 @@ def validate(args) -> int:
                         ("creators", args.creators), ("steps", steps), ("workers", args.workers)):
         at_least(f"--{name}", value, 1)
     at_least("--counterfactuals", args.counterfactuals, 0)
+    at_least("--scale-replicates", args.scale_replicates, 1)
+    for size in args.scale:
+        at_least("--scale", size, FANS_PER_CREATOR)
     out = output_folder("--out", args.out)
     if not args.force:
         _check_replaceable(out, {"replicates": args.replicates, "n_fans": args.fans,
@@ -73,7 +85,7 @@ def _check_replaceable(out: Path, asked: dict) -> None:
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise ValueError(f"--out {out} holds a damaged {path.name}; pass --force to replace "
                          "the report, or choose another --out") from None
-    for key, option in WORLD:
+    for key, option in DECIDING:
         if stored.get(key) != asked[key]:
             raise ValueError(
                 f"--out {out} holds a report of another world ({key}={stored.get(key)!r}, "
@@ -86,13 +98,13 @@ def _check_replaceable(out: Path, asked: dict) -> None:
             "--force to replace it")
 
 
-def _progress_map(pool, quiet: bool):
+def _progress_map(pool, quiet: bool, desc: str = "validate"):
     """``pool.map`` with a progress bar over the replicates as they arrive (in order)."""
     from tqdm import tqdm
 
     def mapped(fn, items):
         items = list(items)
-        return list(tqdm(pool.map(fn, items), total=len(items), desc="validate",
+        return list(tqdm(pool.map(fn, items), total=len(items), desc=desc,
                          unit="replicate", disable=quiet, dynamic_ncols=True))
     return mapped
 
@@ -102,7 +114,7 @@ def _measure(args, seeds: list[int], steps: int, out: Path):
     from concurrent.futures import ProcessPoolExecutor
 
     from sim.provenance import record
-    from sim.validation import run_validation
+    from sim.validation import run_validation, scale_table
     from sim.validation_report import write_report
 
     started = time.perf_counter()
@@ -112,12 +124,21 @@ def _measure(args, seeds: list[int], steps: int, out: Path):
         summary, reps = run_validation(seeds, args.fans, args.creators, steps,
                                        map_fn=_progress_map(pool, args.quiet),
                                        counterfactual_seeds=checks)
+        scale = None
+        if args.scale:
+            scale = scale_table(args.scale, list(range(1, args.scale_replicates + 1)), steps,
+                                map_fn=_progress_map(pool, args.quiet, "scale table"))
     command = (f"parasocial validate --replicates {args.replicates} --fans {args.fans} "
                f"--creators {args.creators} --steps {steps}")
     if checks:
         command += f" --counterfactuals {args.counterfactuals}"
+    if args.scale:
+        command += (f" --scale {' '.join(map(str, args.scale))}"
+                    f" --scale-replicates {args.scale_replicates}")
     meta = {"command": command, "replicates": args.replicates, "n_fans": args.fans,
             "n_creators": args.creators, "steps": steps, "seeds": seeds,
-            "counterfactual_seeds": checks, "seconds": time.perf_counter() - started,
+            "counterfactual_seeds": checks, "scale_fans": args.scale,
+            "scale_replicates": args.scale_replicates if args.scale else 0,
+            "seconds": time.perf_counter() - started,
             **record()}
-    return summary, write_report(summary, reps, out, meta)
+    return summary, write_report(summary, reps, out, meta, scale)
