@@ -157,7 +157,13 @@ def _subscribers(model) -> float:
 
 
 class Collector(mesa.DataCollector):
-    """Mesa's DataCollector, sharing one :class:`BondSummary` among the outcomes of a collect."""
+    """Mesa's DataCollector, sharing one :class:`BondSummary` among the outcomes of a collect.
+
+    The per-creator table (``get_agenttype_vars_dataframe(Creator)``) is read
+    from the creator arrays in one go instead of through each agent's
+    attributes: the same records (step, unique id, then the
+    ``CREATOR_REPORTERS`` values as Python objects), in the same agent order.
+    """
 
     def collect(self, model):
         model._bond_summary = BondSummary(model)
@@ -165,6 +171,32 @@ class Collector(mesa.DataCollector):
             super().collect(model)
         finally:
             model._bond_summary = None
+
+    def _record_agenttype(self, model, agent_type):
+        from sim.agents import Creator
+
+        if (agent_type is not Creator or agent_type not in model.agent_types
+                or list(self.agenttype_reporters[agent_type]) != list(CREATOR_REPORTERS)
+                or not getattr(self, "creator_table_from_arrays", False)):
+            return super()._record_agenttype(model, agent_type)
+        agents = model.agents_by_type[Creator]
+        ids = [a.unique_id for a in agents]
+        idx = np.fromiter((a.index for a in agents), dtype=np.intp, count=len(ids))
+        return _creator_records(model, model.time, ids, idx)
+
+
+def _creator_records(model, time, ids, idx) -> list[tuple]:
+    """(time, unique id, kind, status, audience, income, stress, harassment, stalking) rows,
+    the values the Creator agents' attributes give (:data:`CREATOR_REPORTERS`)."""
+    from sim.params import CREATOR_KINDS
+
+    c = model.creators
+    kind = [CREATOR_KINDS[k] for k in c.kind[idx].tolist()]
+    status = np.where(~c.active[idx], "quit", np.where(c.burnt_out[idx], "burnt out", "active"))
+    return list(zip([time] * len(ids), ids, kind, status.tolist(),
+                    *(getattr(c, name)[idx].tolist()
+                      for name in ("audience", "income", "stress", "harassment", "stalking")),
+                    strict=True))
 
 
 def _ratio(num, den) -> float:
@@ -296,8 +328,10 @@ def make_datacollector(extra: dict[str, Callable] | None = None) -> mesa.DataCol
         if name in reporters:
             raise ValueError(f"reporters={name!r} is not allowed: it names a built-in outcome")
         reporters[name] = fn
-    return Collector(model_reporters=reporters,
-                     agenttype_reporters={Creator: dict(CREATOR_REPORTERS)})
+    collector = Collector(model_reporters=reporters,
+                          agenttype_reporters={Creator: dict(CREATOR_REPORTERS)})
+    collector.creator_table_from_arrays = True  # the reporters above: read from the arrays
+    return collector
 
 
 def creator_table(model) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from sim import metrics, social
+from sim import kernels, metrics, social
 from sim.agents import Creator, Platform, defer_fans
 from sim.dynamics import (
     attention,
@@ -22,7 +22,7 @@ from sim.dynamics import (
     opinion,
 )
 from sim.params import Params, creator_params, make_params
-from sim.state import Bonds, CreatorState, FanState, Slots, row_max
+from sim.state import Bonds, CreatorState, FanState, Slots
 
 
 class ParasocialModel(mesa.Model):
@@ -139,9 +139,9 @@ class ParasocialModel(mesa.Model):
     def _end_of_day(self) -> None:
         """Audiences and strongest bonds after today's follows and unfollows (read by reporters)."""
         b, n = self.bonds, self.params.n_creators
-        self.creators.audience = np.bincount(np.where(b.creator >= 0, b.creator, n).reshape(-1),
-                                             minlength=n + 1)[:n].astype(float)
-        self.strongest = row_max(b.attachment)
+        audience, strongest = np.empty(n), np.empty(b.attachment.shape[0], b.attachment.dtype)
+        kernels.audience_strongest(b.creator, b.attachment, n, audience, strongest)  # one pass
+        self.creators.audience, self.strongest = audience, strongest
         self.tiers = metrics.tier_shares(self.strongest)
 
     def replace_creator_agents(self, idx: np.ndarray) -> None:

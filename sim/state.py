@@ -291,16 +291,24 @@ class Bonds:
 
     def clear(self, mask: np.ndarray) -> None:
         """Empty the slots in `mask` (unfollow, creator quit)."""
-        self.creator[mask] = -1
-        self.reset(mask)
+        self.clear_flat(np.flatnonzero(mask))
 
     def reset(self, mask: np.ndarray) -> None:
         """Zero every bond variable in `mask` (a new or emptied slot)."""
+        self.reset_flat(np.flatnonzero(mask))
+
+    def clear_flat(self, bonds: np.ndarray) -> None:
+        """Empty the slots with these flat indices (a few, typically: no whole-array masks)."""
+        self.creator.reshape(-1)[bonds] = -1
+        self.reset_flat(bonds)
+
+    def reset_flat(self, bonds: np.ndarray) -> None:
+        """Zero every bond variable at these flat indices (new or emptied slots)."""
         for name in ("attachment", "reciprocity", "frustration", "recent_spend", "anchor",
                      "broadcasts"):
-            getattr(self, name)[mask] = 0.0
-        self.subscribed_until[mask] = NEVER
-        self.met[mask] = False
+            getattr(self, name).reshape(-1)[bonds] = 0.0
+        self.subscribed_until.reshape(-1)[bonds] = NEVER
+        self.met.reshape(-1)[bonds] = False
 
 
 def _drop_duplicates(creator: np.ndarray) -> np.ndarray:
@@ -327,10 +335,18 @@ class Slots:
     """
 
     def __init__(self, creator: np.ndarray, n_creators: int):
-        self.valid = creator >= 0
-        self.index = np.where(self.valid, creator, n_creators)
+        self.index = np.empty_like(creator)
+        kernels.slot_index(creator, n_creators, self.index)
         self.flat = self.index.reshape(-1)
         self.n = n_creators
+        self._valid = None
+
+    @property
+    def valid(self) -> np.ndarray:
+        """Occupied slots (computed on first use)."""
+        if self._valid is None:
+            self._valid = self.index != self.n
+        return self._valid
 
     def gather(self, values: np.ndarray, empty=0.0) -> np.ndarray:
         """A per-creator array spread onto bonds (empty slots get `empty`)."""

@@ -132,10 +132,10 @@ def buy(model, eligible, price, ledger, kind, per_fan=False):
     """
     p, f, b, rng = model.params, model.fans, model.bonds, model.rng
     bonds_ = bernoulli_positions(rng, eligible.size, p.spend_propensity)
-    bonds_ = bonds_[eligible.flat[bonds_]]
+    bonds_ = bonds_[eligible.reshape(-1)[bonds_]]
     rows = bonds_ // p.max_follows
     cost = price[rows] if per_fan else price[model.slots.flat[bonds_]]
-    prob = purchase_probability(b.attachment.flat[bonds_], cost, monthly_means(model, rows),
+    prob = purchase_probability(b.attachment.reshape(-1)[bonds_], cost, monthly_means(model, rows),
                                 ledger.budget[rows], 1.0, p.spend_attachment_power,
                                 f.literacy[rows], p.literacy_effect, p.price_sensitivity)
     ok = rng.random(bonds_.size) < prob
@@ -150,15 +150,15 @@ def subscriptions(model, day, able, ledger) -> None:
     due = np.flatnonzero((b.subscribed_until.ravel() == day) & (able & offered).ravel())
     rows = due // p.max_follows
     cancel = rng.random(due.size) < cancel_probability(
-        b.attachment.flat[due], b.anchor.flat[due], b.reciprocity.flat[due],
+        b.attachment.reshape(-1)[due], b.anchor.reshape(-1)[due], b.reciprocity.reshape(-1)[due],
         price[s.flat[due]], monthly_means(model, rows), p.subscription_churn,
         p.churn_sensitivity, p.price_sensitivity)
     renewing = due[~cancel]
     renewed = ledger.pay(renewing, price[s.flat[renewing]], "subscription")
     new = buy(model, able & offered & (b.subscribed_until < day), price, ledger, "subscription")
     started = np.concatenate([renewed, new])
-    b.subscribed_until.flat[started] = day + MONTH
-    b.anchor.flat[started] = b.attachment.flat[started]
+    b.subscribed_until.reshape(-1)[started] = day + MONTH
+    b.anchor.reshape(-1)[started] = b.attachment.reshape(-1)[started]
     model.today.subscriptions_started += int(new.size)
     model.today.subscriptions_cancelled += int(due.size - renewed.size)
 
@@ -176,7 +176,7 @@ def donations(model, able, live_today, ledger):
     read = read_out(s.flat[streamed], size[streamed // p.max_follows],
                     p.shoutouts_per_hour * live_today, model.rng)
     recognition = np.zeros(model.bonds.creator.shape)
-    recognition.flat[streamed[read]] = p.shoutout_value
+    recognition.reshape(-1)[streamed[read]] = p.shoutout_value
     model.today.donations_read += int(read.sum())
     model.today.donations += int(streamed.size)
     return recognition, donate[~on_stream]
@@ -192,7 +192,7 @@ def meetings(model, day, able, ledger, recognition) -> None:
         return
     candidates = np.flatnonzero((able & s.gather(holding, False)).ravel())
     rows = candidates // p.max_follows
-    want = purchase_probability(b.attachment.flat[candidates], p.meeting_price,
+    want = purchase_probability(b.attachment.reshape(-1)[candidates], p.meeting_price,
                                 monthly_means(model, rows), ledger.budget[rows], 1.0,
                                 p.spend_attachment_power, f.literacy[rows], p.literacy_effect,
                                 p.price_sensitivity)
@@ -203,8 +203,8 @@ def meetings(model, day, able, ledger, recognition) -> None:
     first = np.searchsorted(creator_of, creator_of, side="left")
     admitted = np.sort(candidates[np.arange(candidates.size) - first < p.meeting_capacity])
     attend = ledger.pay(admitted, np.full(admitted.size, p.meeting_price), "meeting")
-    b.met.flat[attend] = True
-    recognition.flat[attend] += 1.0
+    b.met.reshape(-1)[attend] = True
+    recognition.reshape(-1)[attend] += 1.0
 
 
 def purchases(model, day, live_today, ledger):

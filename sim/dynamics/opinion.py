@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import kernels
 from sim.params import CREATOR_KINDS
 from sim.state import row_sum
 
@@ -73,15 +74,27 @@ def step(model) -> None:
     """Stances shift, fans drift toward their creators' views, detached dissenters leave."""
     p, f, b, c, s = model.params, model.fans, model.bonds, model.creators, model.slots
     c.opinion = shift_stances(c.opinion, c.kind, p.stance_drift, model.rng)
-    y = s.gather(c.opinion)
-    f.opinion = drift_opinions(f.opinion, y, b.attachment, s.valid, p.opinion_influence)
     # Only bonds beyond the tolerated disagreement can be dropped: draw for those alone.
-    far = np.flatnonzero((np.abs(f.opinion[:, None] - y) > p.opinion_tolerance) & (b.creator >= 0))
+    if drift_opinions is _DRIFT:  # the drift and the far bonds in one compiled pass
+        y = np.append(c.opinion, 0.0)  # padding creator (empty slots) last
+        opinion, far = np.empty(p.n_fans), np.empty(b.creator.size, dtype=np.intp)
+        count = kernels.drift_and_far(f.opinion, y, b.attachment, s.index, b.creator,
+                                      p.opinion_influence, p.opinion_tolerance, opinion, far)
+        f.opinion, far = opinion, far[:count]
+        toward = y[s.flat[far]]
+    else:
+        y = s.gather(c.opinion)
+        f.opinion = drift_opinions(f.opinion, y, b.attachment, s.valid, p.opinion_influence)
+        far = np.flatnonzero((np.abs(f.opinion[:, None] - y) > p.opinion_tolerance)
+                             & (b.creator >= 0))
+        toward = y.reshape(-1)[far]
     r = far // p.max_follows
-    leave_p = unfollow_probability(f.opinion[r], y.flat[far][:, None],
-                                   b.attachment.flat[far][:, None], p.unfollow_rate,
+    leave_p = unfollow_probability(f.opinion[r], toward[:, None],
+                                   b.attachment.reshape(-1)[far][:, None], p.unfollow_rate,
                                    p.opinion_tolerance)[:, 0]
-    leave = np.zeros(b.creator.size, dtype=bool)
-    leave[far[model.rng.random(far.size) < leave_p]] = True
-    model.today.unfollows += int(leave.sum())
-    b.clear(leave.reshape(b.creator.shape))
+    leave = far[model.rng.random(far.size) < leave_p]
+    model.today.unfollows += int(leave.size)
+    b.clear_flat(leave)
+
+
+_DRIFT = drift_opinions
