@@ -98,9 +98,16 @@ def posts_seen_views(weights, posts, budget, index, views):
     as 0 (the reference takes ``weights * valid`` and the gathered posts).
     Returns the seen array; `views` is incremented in place.
     """
+    seen = np.empty(weights.shape)
+    posts_seen_views_into(weights, posts, budget, index, views, seen)
+    return seen
+
+
+@njit(cache=True, nogil=True)
+def posts_seen_views_into(weights, posts, budget, index, views, seen):
+    """:func:`posts_seen_views` writing the seen posts into `seen` (a reused buffer)."""
     n, k = weights.shape
     pad = posts.size - 1
-    seen = np.empty((n, k))
     for i in range(n):
         total = 0.0
         for j in range(k):
@@ -127,7 +134,6 @@ def posts_seen_views(weights, posts, budget, index, views):
             if c != pad and room > 1e-12:  # a saturated creator (room 0) gets nothing more
                 seen[i, j] += min(room, max(left * weights[i, j] / open_total, 0.0))
             views[c] += seen[i, j]
-    return seen
 
 
 @njit(cache=True, nogil=True)
@@ -197,14 +203,16 @@ def tie_update_support(strength, hours, u, v, degree_u, degree_v, degree, mainte
 
 @njit(cache=True, nogil=True)
 def drift_and_far(opinion, creator_opinion, attachment, index, creator, influence, tolerance,
-                  new_opinion, far):
+                  rate, new_opinion, far, leave_p):
     """:func:`sim.dynamics.opinion.drift_opinions`, then the bonds beyond the tolerance.
 
     `creator_opinion` has the padding creator (empty slots, value 0) last;
     `index` is the step's slot map and `creator` the bonds' creators now (a
     slot emptied earlier in the step is not far). Writes each fan's new opinion
     into `new_opinion` and the flat indices of the occupied bonds with
-    ``|x' - y| > tolerance`` into `far`; returns how many.
+    ``|x' - y| > tolerance`` into `far`, with their chance to be dropped
+    (:func:`sim.dynamics.opinion.unfollow_probability`, ``(1 - A)^2`` in
+    single precision as numpy takes it) in `leave_p`; returns how many.
     Same sums in the same order as the reference (``row_sum`` left to right).
     """
     n, k = attachment.shape
@@ -222,8 +230,12 @@ def drift_and_far(opinion, creator_opinion, attachment, index, creator, influenc
         new_opinion[i] = x
         for j in range(k):
             c = index[i, j]
-            if creator[i, j] >= 0 and abs(x - creator_opinion[c]) > tolerance:
+            distance = abs(x - creator_opinion[c])
+            if creator[i, j] >= 0 and distance > tolerance:
                 far[count] = i * k + j
+                loyal = np.float32(1.0) - attachment[i, j]
+                leave_p[count] = min(1.0, rate * max(0.0, distance - tolerance)
+                                     * np.float64(loyal * loyal))
                 count += 1
     return count
 

@@ -22,7 +22,7 @@ from sim.dynamics import (
     opinion,
 )
 from sim.params import Params, creator_params, make_params
-from sim.state import Bonds, CreatorState, FanState, Slots
+from sim.state import Bonds, CreatorState, FanState, Scratch, Slots
 
 
 class ParasocialModel(mesa.Model):
@@ -54,6 +54,7 @@ class ParasocialModel(mesa.Model):
         super().__init__(rng=_coerce_seed(rng), scenario=scenario)  # SolaraViz passes scenario
         p = self.params
         self.interventions = interventions
+        self.scratch = Scratch()  # the step's bond-sized work arrays, reused
         self.fans = FanState.create(p, self.rng)
         self.kinds = creator_params(p, preset)  # each creator kind and what it is drawn from
         self.creators = CreatorState.create(p, self.kinds, self.rng)
@@ -104,7 +105,8 @@ class ParasocialModel(mesa.Model):
         day = int(self.time)
         self.today = metrics.DailyCounts.zeros(self.params.n_creators)
         self._shocks(day)
-        self.slots = Slots(self.bonds.creator, self.params.n_creators)
+        self.slots = Slots(self.bonds.creator, self.params.n_creators,
+                           self.scratch.get("slots", self.bonds.creator.shape, np.intp))
         output = creators.plan(self, day)
         live_today = self.creators.live_hours * output
         seen, live = attention.step(self, self.creators.posts, live_today)

@@ -327,6 +327,36 @@ def _drop_duplicates(creator: np.ndarray) -> np.ndarray:
     return out
 
 
+class Scratch:
+    """Bond-sized work arrays kept from one step to the next (one per name).
+
+    A fresh array of 10^5-10^6 x 6 values costs a page fault per 4 kB the
+    first time it is written (the kernel hands out new zeroed pages), more than
+    the arithmetic on it; reusing the memory avoids that. A buffer holds only
+    one step's intermediate values and is never part of the model's state.
+    """
+
+    def __init__(self):
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def get(self, name: str, shape, dtype=float, zero: bool = False) -> np.ndarray:
+        """The buffer `name` with this shape and dtype (contents undefined unless `zero`)."""
+        a = self._arrays.get(name)
+        if a is None or a.shape != tuple(shape) or a.dtype != np.dtype(dtype):
+            a = self._arrays[name] = np.empty(shape, dtype=dtype)
+        if zero:
+            a.fill(0)
+        return a
+
+
+def scratch(model) -> Scratch:
+    """The model's :class:`Scratch` (made on first use, for models built without one)."""
+    found = getattr(model, "scratch", None)
+    if found is None:
+        found = model.scratch = Scratch()
+    return found
+
+
 class Slots:
     """This step's map from bonds to creators, for fast gathers and per-creator sums.
 
@@ -334,8 +364,8 @@ class Slots:
     masking and per-creator bincounts simply drop the padding bin.
     """
 
-    def __init__(self, creator: np.ndarray, n_creators: int):
-        self.index = np.empty_like(creator)
+    def __init__(self, creator: np.ndarray, n_creators: int, out: np.ndarray | None = None):
+        self.index = np.empty_like(creator) if out is None else out
         kernels.slot_index(creator, n_creators, self.index)
         self.flat = self.index.reshape(-1)
         self.n = n_creators

@@ -10,7 +10,7 @@ import numpy as np
 
 from sim import kernels
 from sim.dynamics import offline
-from sim.state import row_sum
+from sim.state import row_sum, scratch
 
 
 def desired_platform_hours(base_hours, notifications, notification_pull, strongest_attachment,
@@ -135,9 +135,9 @@ def step(model, posts, live_hours):
         weights = np.broadcast_to(weights, s.index.shape)  # a policy may return any array-like
         if weights.dtype not in (np.float32, np.float64):
             weights = weights.astype(float)
-        seen = kernels.posts_seen_views(np.ascontiguousarray(weights),
-                                        np.append(posts, 0.0), np.asarray(budget, dtype=float),
-                                        s.index, views)
+        seen = scratch(model).get("seen", s.index.shape)
+        kernels.posts_seen_views_into(np.ascontiguousarray(weights), np.append(posts, 0.0),
+                                      np.asarray(budget, dtype=float), s.index, views, seen)
         c.views = views[: p.n_creators]
     else:
         seen = posts_seen(weights * s.valid, s.gather(posts), budget)

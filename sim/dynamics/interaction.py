@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.dynamics.money import MONTH, monthly_means, purchase_probability
 from sim.params import PAID_MESSAGES
-from sim.state import bernoulli_positions
+from sim.state import bernoulli_positions, scratch
 
 PER_MESSAGE = PAID_MESSAGES.index("per_message")
 SUBSCRIPTION = PAID_MESSAGES.index("subscription")
@@ -119,7 +119,7 @@ def step(model, day, output, live, ledger, thanked):
     """
     b = model.bonds
     b.broadcasts -= b.broadcasts / MONTH
-    recognitions = np.zeros(b.creator.shape)
+    recognitions = scratch(model).get("recognitions", b.creator.shape, zero=True)
     receive(model, thanked, 1.0, recognitions)
     messages(model, output, recognitions)
     paid_broadcasts(model, output, ledger, recognitions)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.state import bernoulli_positions
+from sim.state import bernoulli_positions, scratch
 
 SPEND_KINDS = ("subscription", "paid_message", "donation", "meeting")
 WALLET_MONTHS = 2.0  # savings cap: fans keep at most this many months of disposable money
@@ -175,7 +175,7 @@ def donations(model, able, live_today, ledger):
     streamed = donate[on_stream]
     read = read_out(s.flat[streamed], size[streamed // p.max_follows],
                     p.shoutouts_per_hour * live_today, model.rng)
-    recognition = np.zeros(model.bonds.creator.shape)
+    recognition = scratch(model).get("purchase_recognitions", model.bonds.creator.shape, zero=True)
     recognition.reshape(-1)[streamed[read]] = p.shoutout_value
     model.today.donations_read += int(read.sum())
     model.today.donations += int(streamed.size)

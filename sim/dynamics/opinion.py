@@ -8,7 +8,7 @@ import numpy as np
 
 from sim import kernels
 from sim.params import CREATOR_KINDS
-from sim.state import row_sum
+from sim.state import row_sum, scratch
 
 POLITICIAN = CREATOR_KINDS.index("politician")
 
@@ -75,26 +75,25 @@ def step(model) -> None:
     p, f, b, c, s = model.params, model.fans, model.bonds, model.creators, model.slots
     c.opinion = shift_stances(c.opinion, c.kind, p.stance_drift, model.rng)
     # Only bonds beyond the tolerated disagreement can be dropped: draw for those alone.
-    if drift_opinions is _DRIFT:  # the drift and the far bonds in one compiled pass
+    if (drift_opinions, unfollow_probability) == _FUSED:  # drift, far bonds, their chances
         y = np.append(c.opinion, 0.0)  # padding creator (empty slots) last
-        opinion, far = np.empty(p.n_fans), np.empty(b.creator.size, dtype=np.intp)
+        opinion = np.empty(p.n_fans)
+        far, leave_p = scratch(model).get("far", (b.creator.size,), np.intp), np.empty(b.creator.size)
         count = kernels.drift_and_far(f.opinion, y, b.attachment, s.index, b.creator,
-                                      p.opinion_influence, p.opinion_tolerance, opinion, far)
-        f.opinion, far = opinion, far[:count]
-        toward = y[s.flat[far]]
+                                      p.opinion_influence, p.opinion_tolerance, p.unfollow_rate,
+                                      opinion, far, leave_p)
+        f.opinion, far, leave_p = opinion, far[:count], leave_p[:count]
     else:
         y = s.gather(c.opinion)
         f.opinion = drift_opinions(f.opinion, y, b.attachment, s.valid, p.opinion_influence)
         far = np.flatnonzero((np.abs(f.opinion[:, None] - y) > p.opinion_tolerance)
                              & (b.creator >= 0))
-        toward = y.reshape(-1)[far]
-    r = far // p.max_follows
-    leave_p = unfollow_probability(f.opinion[r], toward[:, None],
-                                   b.attachment.reshape(-1)[far][:, None], p.unfollow_rate,
-                                   p.opinion_tolerance)[:, 0]
+        leave_p = unfollow_probability(f.opinion[far // p.max_follows], y.reshape(-1)[far][:, None],
+                                       b.attachment.reshape(-1)[far][:, None], p.unfollow_rate,
+                                       p.opinion_tolerance)[:, 0]
     leave = far[model.rng.random(far.size) < leave_p]
     model.today.unfollows += int(leave.size)
     b.clear_flat(leave)
 
 
-_DRIFT = drift_opinions
+_FUSED = (drift_opinions, unfollow_probability)
