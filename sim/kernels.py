@@ -137,6 +137,58 @@ def posts_seen_views_into(weights, posts, budget, index, views, seen):
 
 
 @njit(cache=True, nogil=True)
+def feed_posts_seen(mode, attachment, boost, wellbeing, posts, budget, index, views, seen):
+    """The built-in feed's rank weights (:func:`sim.dynamics.attention.feed_weights`) and
+    :func:`posts_seen_views_into` on them, without the weights array.
+
+    `mode` 0 chronological, 1 engagement, 2 wellbeing. The weights are rounded
+    to single precision at each step as numpy does on the single-precision
+    attachment (``boost * A`` in single, the products with wellbeing and posts
+    in double then stored in single), so the results are identical.
+    """
+    n, k = attachment.shape
+    pad = posts.size - 1
+    w = np.empty(k)
+    b32 = np.float32(boost)
+    for i in range(n):
+        for j in range(k):
+            c = index[i, j]
+            if c == pad:
+                w[j] = 0.0
+            elif mode == 0:
+                w[j] = posts[c]
+            else:
+                x = b32 * attachment[i, j]
+                if mode == 2:
+                    x = np.float32(np.float64(x) * wellbeing[i])
+                x = x + np.float32(1.0)
+                w[j] = np.float64(np.float32(np.float64(x) * posts[c]))
+        total = 0.0
+        for j in range(k):
+            total += w[j]
+        total = max(total, 1e-12)
+        used = 0.0
+        for j in range(k):
+            c = index[i, j]
+            v = min(posts[c], budget[i] * w[j] / total)
+            seen[i, j] = v
+            used += v
+        left = budget[i] - used
+        open_total = 0.0
+        for j in range(k):
+            c = index[i, j]
+            if c != pad and posts[c] - seen[i, j] > 1e-12:
+                open_total += w[j]
+        open_total = max(open_total, 1e-12)
+        for j in range(k):
+            c = index[i, j]
+            room = posts[c] - seen[i, j]
+            if c != pad and room > 1e-12:
+                seen[i, j] += min(room, max(left * w[j] / open_total, 0.0))
+            views[c] += seen[i, j]
+
+
+@njit(cache=True, nogil=True)
 def focal_values(attachment, values, strongest_out, values_out):
     """Each row's maximum attachment and `values` at its first strongest slot (as argmax)."""
     n, k = attachment.shape

@@ -380,6 +380,8 @@ class Slots:
 
     def gather(self, values: np.ndarray, empty=0.0) -> np.ndarray:
         """A per-creator array spread onto bonds (empty slots get `empty`)."""
+        if values.dtype == bool and empty is False and values.all():
+            return self.valid.copy()  # every creator: exactly the occupied slots
         return np.append(values, empty)[self.index]
 
     def total(self, per_bond: np.ndarray) -> np.ndarray:

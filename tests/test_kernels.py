@@ -193,3 +193,21 @@ def test_creator_table_from_the_arrays_is_what_the_agents_report():
 
     pd.testing.assert_frame_equal(fast.datacollector.get_agenttype_vars_dataframe(Creator),
                                   slow.datacollector.get_agenttype_vars_dataframe(Creator))
+
+
+@pytest.mark.parametrize("feed", ["chronological", "engagement", "wellbeing"])
+def test_feed_posts_seen_is_the_built_in_feed_then_posts_seen_exactly(feed):
+    model, rng = _busy_model(6, "influencer")
+    b, s, n, c = model.bonds, model.slots, model.params.n_fans, model.params.n_creators
+    posts = np.append(rng.choice([0.0, 0.5, 1.0, 3.0], c), 0.0)
+    budget = rng.choice([0.0, 1.0, 5.0, 100.0], n)
+    wellbeing = rng.random(n)
+    weights = attention.feed_weights(feed, posts[s.index], b.attachment, 0.8, wellbeing)
+    views, seen = np.zeros(c + 1), np.empty(s.index.shape)
+    kernels.posts_seen_views_into(np.ascontiguousarray(np.broadcast_to(weights, s.index.shape)),
+                                  posts, budget, s.index, views, seen)
+    got_views, got = np.zeros(c + 1), np.empty(s.index.shape)
+    kernels.feed_posts_seen(("chronological", "engagement", "wellbeing").index(feed), b.attachment,
+                            0.8, wellbeing, posts, budget, s.index, got_views, got)
+    np.testing.assert_array_equal(got, seen)
+    np.testing.assert_array_equal(got_views, views)
