@@ -111,8 +111,8 @@ class ParasocialModel(mesa.Model):
         live_today = self.creators.live_hours * output
         seen, live = attention.step(self, self.creators.posts, live_today)
         ledger = money.Ledger(self.bonds.creator.shape, self.fans.wallet)
-        recognitions, thanked = money.purchases(self, day, live_today, ledger)
-        recognitions += interaction.step(self, day, output, live, ledger, thanked)
+        bought, thanked = money.purchases(self, day, live_today, ledger)
+        recognitions = bought.add_to(interaction.step(self, day, output, live, ledger, thanked))
         money.settle(self, ledger, day)
         bonds.step(self, seen, live, recognitions)
         del seen, live, recognitions, ledger  # today's per-bond arrays: not held to the end

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.state import bernoulli_positions, scratch
+from sim.state import bernoulli_positions
 
 SPEND_KINDS = ("subscription", "paid_message", "donation", "meeting")
 WALLET_MONTHS = 2.0  # savings cap: fans keep at most this many months of disposable money
@@ -85,6 +85,47 @@ def within_budget(rows, cost, budget):
     start = np.searchsorted(rows, rows, side="left")
     spent_before_row = running[start] - cost[start]
     return running - spent_before_row <= budget[rows] + 1e-9
+
+
+class Recognition:
+    """Recognition per bond from purchases (donations read out, meetings), kept sparse.
+
+    Few bonds get any on a day, so instead of a bond-sized array this keeps
+    what such an array would hold at those bonds: `set` and `add` act as
+    ``array.flat[bonds] = value`` and ``array.flat[bonds] += value`` on
+    distinct `bonds`, and :meth:`add_to` adds the result into a dense array.
+    """
+
+    def __init__(self):
+        self._ops: list[tuple[bool, np.ndarray, float]] = []
+
+    def set(self, bonds: np.ndarray, value: float) -> None:
+        self._ops.append((False, np.asarray(bonds, dtype=np.intp), value))
+
+    def add(self, bonds: np.ndarray, value: float) -> None:
+        self._ops.append((True, np.asarray(bonds, dtype=np.intp), value))
+
+    def values(self) -> tuple[np.ndarray, np.ndarray]:
+        """(distinct flat bonds, their recognition), as the dense array would have them."""
+        if not self._ops:
+            return np.zeros(0, dtype=np.intp), np.zeros(0)
+        bonds, where = np.unique(np.concatenate([b for _, b, _ in self._ops]),
+                                 return_inverse=True)
+        values, start = np.zeros(bonds.size), 0
+        for add, b, value in self._ops:
+            at = where[start:start + b.size]
+            start += b.size
+            if add:
+                values[at] += value
+            else:
+                values[at] = value
+        return bonds, values
+
+    def add_to(self, dense: np.ndarray) -> np.ndarray:
+        """``dense + this`` in place (each bond once: the same sum as the dense arrays')."""
+        bonds, values = self.values()
+        dense.reshape(-1)[bonds] += values
+        return dense
 
 
 class Ledger:
@@ -175,8 +216,8 @@ def donations(model, able, live_today, ledger):
     streamed = donate[on_stream]
     read = read_out(s.flat[streamed], size[streamed // p.max_follows],
                     p.shoutouts_per_hour * live_today, model.rng)
-    recognition = scratch(model).get("purchase_recognitions", model.bonds.creator.shape, zero=True)
-    recognition.reshape(-1)[streamed[read]] = p.shoutout_value
+    recognition = Recognition()
+    recognition.set(streamed[read], p.shoutout_value)
     model.today.donations_read += int(read.sum())
     model.today.donations += int(streamed.size)
     return recognition, donate[~on_stream]
@@ -204,14 +245,15 @@ def meetings(model, day, able, ledger, recognition) -> None:
     admitted = np.sort(candidates[np.arange(candidates.size) - first < p.meeting_capacity])
     attend = ledger.pay(admitted, np.full(admitted.size, p.meeting_price), "meeting")
     b.met.reshape(-1)[attend] = True
-    recognition.reshape(-1)[attend] += 1.0
+    recognition.add(attend, 1.0)
 
 
 def purchases(model, day, live_today, ledger):
     """Subscriptions, donations and fan meetings of the day.
 
-    Returns their recognition per bond and the donors to thank by broadcast (off
-    stream). Paid messages are bought where they are sent (:mod:`sim.dynamics.interaction`).
+    Returns their recognition per bond (a sparse :class:`Recognition`) and the donors
+    to thank by broadcast (off stream). Paid messages are bought where they are sent
+    (:mod:`sim.dynamics.interaction`).
     """
     f = model.fans
     f.wallet = np.minimum(f.wallet + f.income, MONTH * WALLET_MONTHS * f.income)

@@ -8,7 +8,7 @@ import numpy as np
 
 from sim import kernels
 from sim.params import CREATOR_KINDS
-from sim.state import row_sum, scratch
+from sim.state import row_sum
 
 POLITICIAN = CREATOR_KINDS.index("politician")
 
@@ -78,7 +78,7 @@ def step(model) -> None:
     if (drift_opinions, unfollow_probability) == _FUSED:  # drift, far bonds, their chances
         y = np.append(c.opinion, 0.0)  # padding creator (empty slots) last
         opinion = np.empty(p.n_fans)
-        far, leave_p = scratch(model).get("far", (b.creator.size,), np.intp), np.empty(b.creator.size)
+        far, leave_p = np.empty(b.creator.size, np.intp), np.empty(b.creator.size)
         count = kernels.drift_and_far(f.opinion, y, b.attachment, s.index, b.creator,
                                       p.opinion_influence, p.opinion_tolerance, p.unfollow_rate,
                                       opinion, far, leave_p)
