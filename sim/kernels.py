@@ -353,3 +353,33 @@ def slot_index(creator, n_creators, index):
         for j in range(k):
             c = creator[i, j]
             index[i, j] = c if c >= 0 else n_creators
+
+
+@njit(cache=True, nogil=True)
+def bond_summary(creator, attachment, reciprocity, frustration, until, now, frustrated_above,
+                 focal_out):
+    """The bond outcomes of a collect in one pass.
+
+    Returns (occupied slots, sum of reciprocity over them in row-major order
+    as :func:`occupied_sum`, occupied slots with frustration above
+    `frustrated_above`, fans with some ``until > now``); `focal_out` gets each
+    fan's reciprocity at its first strongest slot, as :func:`focal_values`.
+    """
+    n, k = creator.shape
+    n_valid, total, frustrated, subscribers = 0, 0.0, 0, 0
+    for i in range(n):
+        best, at, current = attachment[i, 0], 0, False
+        for j in range(k):
+            if creator[i, j] >= 0:
+                n_valid += 1
+                total += reciprocity[i, j]
+                if frustration[i, j] > frustrated_above:
+                    frustrated += 1
+            if until[i, j] > now:
+                current = True
+            if j > 0 and attachment[i, j] > best:
+                best, at = attachment[i, j], j
+        focal_out[i] = reciprocity[i, at]
+        if current:
+            subscribers += 1
+    return n_valid, total, frustrated, subscribers

@@ -114,11 +114,24 @@ class BondSummary:
     makes its own, so a reporter never reads a stale summary.
     """
 
+    FRUSTRATED = 0.1  # a bond counts as frustrated above this frustration
+
     def __init__(self, model):
-        self.b = model.bonds
-        self.valid = self.b.creator >= 0
-        self.n_valid = int(np.count_nonzero(self.valid))
-        self._focal = None
+        b = self.b = model.bonds
+        self._focal = np.empty(b.attachment.shape[0])
+        self.n_valid, reciprocity, frustrated, subscribers = kernels.bond_summary(
+            b.creator, b.attachment, b.reciprocity, b.frustration, b.subscribed_until,
+            float(model.time), self.FRUSTRATED, self._focal)  # one pass for the bond outcomes
+        self.mean_reciprocity = float(reciprocity / self.n_valid) if self.n_valid else 0.0
+        self.frustrated_share = frustrated / self.n_valid if self.n_valid else 0.0
+        self.subscriber_share = float(subscribers / b.creator.shape[0])
+        self._valid = None
+
+    @property
+    def valid(self) -> np.ndarray:
+        if self._valid is None:
+            self._valid = self.b.creator >= 0
+        return self._valid
 
     def mean_over_bonds(self, values: np.ndarray) -> float:
         """Mean of a bond variable over the occupied slots (0 when there are none)."""
@@ -135,10 +148,6 @@ class BondSummary:
     @property
     def focal_reciprocity(self) -> np.ndarray:
         """Each fan's reciprocity on its (first) strongest bond, as ``argmax`` would pick it."""
-        if self._focal is None:
-            n = self.b.attachment.shape[0]
-            self._focal = np.empty(n)
-            kernels.focal_values(self.b.attachment, self.b.reciprocity, np.empty(n), self._focal)
         return self._focal
 
 
@@ -148,12 +157,8 @@ def _bond_summary(model) -> BondSummary:
 
 
 def _subscribers(model) -> float:
-    """Share of fans with at least one current subscription (a column at a time)."""
-    until, now = model.bonds.subscribed_until, model.time
-    current = until[:, 0] > now
-    for k in range(1, until.shape[1]):
-        current |= until[:, k] > now
-    return float(np.count_nonzero(current) / current.size)
+    """Share of fans with at least one current subscription."""
+    return _bond_summary(model).subscriber_share
 
 
 class Collector(mesa.DataCollector):
@@ -214,7 +219,7 @@ OUTCOMES: dict[str, tuple[str, str, Callable]] = {
                         lambda m: m.tiers[3]),
     "mean_attachment": ("mean strongest attachment", "0-1", lambda m: float(m.strongest.mean())),
     "mean_reciprocity": ("mean perceived reciprocity of bonds", "0-1",
-                         lambda m: _bond_summary(m).mean_over_bonds(m.bonds.reciprocity)),
+                         lambda m: _bond_summary(m).mean_reciprocity),
     "focal_reciprocity": ("mean perceived reciprocity of focal fans' strongest bond", "0-1",
                           lambda m: _focal_reciprocity(m)),
     "platform_hours": ("mean time on the platform", "hours/day",
@@ -261,7 +266,7 @@ OUTCOMES: dict[str, tuple[str, str, Callable]] = {
     "donations_read_share": ("share of today's donations read out on stream", "share",
                              lambda m: _ratio(m.today.donations_read, m.today.donations)),
     "frustrated_bonds": ("bonds with frustration above 0.1", "share",
-                         lambda m: _bond_summary(m).share_of_bonds(m.bonds.frustration > 0.1)),
+                         lambda m: _bond_summary(m).frustrated_share),
     "follows": ("new follows today, per fan", "follows/day",
                 lambda m: m.today.follows / m.params.n_fans),
     "unfollows": ("bonds dropped today, per fan", "unfollows/day",
