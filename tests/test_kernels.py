@@ -211,3 +211,20 @@ def test_feed_posts_seen_is_the_built_in_feed_then_posts_seen_exactly(feed):
                             0.8, wellbeing, posts, budget, s.index, got_views, got)
     np.testing.assert_array_equal(got, seen)
     np.testing.assert_array_equal(got_views, views)
+
+
+def test_bond_summary_is_the_numpy_reference_exactly():
+    model, rng = _busy_model(7, "streamer")
+    b = model.bonds
+    b.subscribed_until[rng.random(b.creator.shape) < 0.1] = int(model.time) + 3
+    focal = np.empty(b.attachment.shape[0])
+    n_valid, total, frustrated, subscribers = kernels.bond_summary(
+        b.creator, b.attachment, b.reciprocity, b.frustration, b.subscribed_until,
+        float(model.time), 0.1, focal)
+    valid = b.creator >= 0
+    assert n_valid == np.count_nonzero(valid)
+    assert total == kernels.occupied_sum(b.reciprocity, b.creator)
+    assert frustrated == np.count_nonzero((b.frustration > 0.1) & valid)
+    assert subscribers == np.count_nonzero((b.subscribed_until > model.time).any(axis=1))
+    np.testing.assert_array_equal(
+        focal, b.reciprocity[np.arange(focal.size), b.attachment.argmax(axis=1)])
