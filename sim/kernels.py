@@ -12,7 +12,18 @@ random inputs. The kernels draw no random numbers.
   the per-creator views it adds up;
 - :func:`focal_values`: each fan's strongest attachment and a bond variable
   at that slot (the reporters' focal bond);
-- :func:`row_sum`, :func:`occupied_sum`: sums without BLAS threads or masks.
+- :func:`row_sum`, :func:`occupied_sum`: sums without BLAS threads or masks;
+- :func:`tie_update_support`: :mod:`sim.dynamics.offline`'s tie update and support;
+- :func:`drift_and_far`: :mod:`sim.dynamics.opinion`'s drift and the bonds that may be
+  dropped for disagreement;
+- :func:`fandom_exposure`: :mod:`sim.dynamics.hostility`'s community exposure and each
+  fan's strongest frustration; :func:`at_least`: the bonds at or above a threshold;
+- :func:`audience_strongest`, :func:`slot_index`: the end-of-day audiences and
+  strongest bonds, and the step's bond -> creator map.
+
+Kernels that replace a pure function are used only while that function is the
+module's own; a replaced one (a test disconnecting a mechanism, an experiment)
+is called instead, on the numpy path.
 """
 
 from __future__ import annotations
@@ -87,9 +98,16 @@ def posts_seen_views(weights, posts, budget, index, views):
     as 0 (the reference takes ``weights * valid`` and the gathered posts).
     Returns the seen array; `views` is incremented in place.
     """
+    seen = np.empty(weights.shape)
+    posts_seen_views_into(weights, posts, budget, index, views, seen)
+    return seen
+
+
+@njit(cache=True, nogil=True)
+def posts_seen_views_into(weights, posts, budget, index, views, seen):
+    """:func:`posts_seen_views` writing the seen posts into `seen` (a reused buffer)."""
     n, k = weights.shape
     pad = posts.size - 1
-    seen = np.empty((n, k))
     for i in range(n):
         total = 0.0
         for j in range(k):
@@ -116,7 +134,58 @@ def posts_seen_views(weights, posts, budget, index, views):
             if c != pad and room > 1e-12:  # a saturated creator (room 0) gets nothing more
                 seen[i, j] += min(room, max(left * weights[i, j] / open_total, 0.0))
             views[c] += seen[i, j]
-    return seen
+
+
+@njit(cache=True, nogil=True)
+def feed_posts_seen(mode, attachment, boost, wellbeing, posts, budget, index, views, seen):
+    """The built-in feed's rank weights (:func:`sim.dynamics.attention.feed_weights`) and
+    :func:`posts_seen_views_into` on them, without the weights array.
+
+    `mode` 0 chronological, 1 engagement, 2 wellbeing. The weights are rounded
+    to single precision at each step as numpy does on the single-precision
+    attachment (``boost * A`` in single, the products with wellbeing and posts
+    in double then stored in single), so the results are identical.
+    """
+    n, k = attachment.shape
+    pad = posts.size - 1
+    w = np.empty(k)
+    b32 = np.float32(boost)
+    for i in range(n):
+        for j in range(k):
+            c = index[i, j]
+            if c == pad:
+                w[j] = 0.0
+            elif mode == 0:
+                w[j] = posts[c]
+            else:
+                x = b32 * attachment[i, j]
+                if mode == 2:
+                    x = np.float32(np.float64(x) * wellbeing[i])
+                x = x + np.float32(1.0)
+                w[j] = np.float64(np.float32(np.float64(x) * posts[c]))
+        total = 0.0
+        for j in range(k):
+            total += w[j]
+        total = max(total, 1e-12)
+        used = 0.0
+        for j in range(k):
+            c = index[i, j]
+            v = min(posts[c], budget[i] * w[j] / total)
+            seen[i, j] = v
+            used += v
+        left = budget[i] - used
+        open_total = 0.0
+        for j in range(k):
+            c = index[i, j]
+            if c != pad and posts[c] - seen[i, j] > 1e-12:
+                open_total += w[j]
+        open_total = max(open_total, 1e-12)
+        for j in range(k):
+            c = index[i, j]
+            room = posts[c] - seen[i, j]
+            if c != pad and room > 1e-12:
+                seen[i, j] += min(room, max(left * w[j] / open_total, 0.0))
+            views[c] += seen[i, j]
 
 
 @njit(cache=True, nogil=True)
@@ -155,3 +224,162 @@ def occupied_sum(values, creator):
             if creator[i, j] >= 0:
                 total += values[i, j]
     return total
+
+
+@njit(cache=True, nogil=True)
+def tie_update_support(strength, hours, u, v, degree_u, degree_v, degree, maintenance, decay,
+                       new_strength, support):
+    """:func:`sim.dynamics.offline.update_ties` then :func:`~sim.dynamics.offline.social_support`.
+
+    Writes the new tie strengths into `new_strength` and each fan's mean tie
+    strength into `support`; same operations in the same order as the numpy
+    reference (the two bincounts are summed apart and then added), so the
+    results are identical.
+    """
+    n = degree.size
+    total_u = np.zeros(n)
+    total_v = np.zeros(n)
+    for t in range(strength.size):
+        a, b = u[t], v[t]
+        du, dv = max(np.float64(degree_u[t]), 1.0), max(np.float64(degree_v[t]), 1.0)
+        per_tie = min(hours[a] / du, hours[b] / dv)
+        w = strength[t]
+        w = w + maintenance * per_tie * (1.0 - w) - decay * w
+        w = min(max(w, 0.0), 1.0)
+        new_strength[t] = w
+        total_u[a] += w
+        total_v[b] += w
+    for i in range(n):
+        support[i] = (total_u[i] + total_v[i]) / degree[i] if degree[i] > 0 else 0.0
+
+
+@njit(cache=True, nogil=True)
+def drift_and_far(opinion, creator_opinion, attachment, index, creator, influence, tolerance,
+                  rate, new_opinion, far, leave_p):
+    """:func:`sim.dynamics.opinion.drift_opinions`, then the bonds beyond the tolerance.
+
+    `creator_opinion` has the padding creator (empty slots, value 0) last;
+    `index` is the step's slot map and `creator` the bonds' creators now (a
+    slot emptied earlier in the step is not far). Writes each fan's new opinion
+    into `new_opinion` and the flat indices of the occupied bonds with
+    ``|x' - y| > tolerance`` into `far`, with their chance to be dropped
+    (:func:`sim.dynamics.opinion.unfollow_probability`, ``(1 - A)^2`` in
+    single precision as numpy takes it) in `leave_p`; returns how many.
+    Same sums in the same order as the reference (``row_sum`` left to right).
+    """
+    n, k = attachment.shape
+    pad = creator_opinion.size - 1
+    count = 0
+    for i in range(n):
+        x = opinion[i]
+        pulled, weight = 0.0, 0.0
+        for j in range(k):
+            c = index[i, j]
+            a = np.float64(attachment[i, j]) if c != pad else 0.0
+            pulled += (creator_opinion[c] - x) * a
+            weight += a
+        x = min(max(x + influence * (pulled / max(1.0, weight)), -1.0), 1.0)
+        new_opinion[i] = x
+        for j in range(k):
+            c = index[i, j]
+            distance = abs(x - creator_opinion[c])
+            if creator[i, j] >= 0 and distance > tolerance:
+                far[count] = i * k + j
+                loyal = np.float32(1.0) - attachment[i, j]
+                leave_p[count] = min(1.0, rate * max(0.0, distance - tolerance)
+                                     * np.float64(loyal * loyal))
+                count += 1
+    return count
+
+
+@njit(cache=True, nogil=True)
+def audience_strongest(creator, attachment, n_creators, audience, strongest):
+    """Followers per creator (as floats) and each row's maximum attachment, in one pass."""
+    n, k = creator.shape
+    for c in range(n_creators):
+        audience[c] = 0.0
+    for i in range(n):
+        best = attachment[i, 0]
+        for j in range(k):
+            c = creator[i, j]
+            if c >= 0:
+                audience[c] += 1.0
+            if attachment[i, j] > best:
+                best = attachment[i, j]
+        strongest[i] = best
+
+
+@njit(cache=True, nogil=True)
+def fandom_exposure(attachment, banned, exposure, index, frustration, exposure_out,
+                    frustration_max):
+    """:func:`sim.dynamics.hostility.community_exposure` of ``attachment * ~banned`` and
+    each row's maximum frustration (as ``row_max``), in one pass with the same sums."""
+    n, k = attachment.shape
+    for i in range(n):
+        total, seen = 0.0, 0.0
+        if not banned[i]:  # a banned fan's weights are all 0: no exposure
+            for j in range(k):
+                w = np.float64(attachment[i, j])
+                total += w
+                seen += w * exposure[index[i, j]]
+        exposure_out[i] = seen / total if total > 0 else 0.0
+        best = frustration[i, 0]
+        for j in range(1, k):
+            if frustration[i, j] > best:
+                best = frustration[i, j]
+        frustration_max[i] = best
+
+
+@njit(cache=True, nogil=True)
+def at_least(values, banned, threshold, out):
+    """Flat indices of the bonds with ``values >= threshold`` of fans not banned; returns how many."""
+    n, k = values.shape
+    count = 0
+    for i in range(n):
+        if banned[i]:
+            continue
+        for j in range(k):
+            if values[i, j] >= threshold:
+                out[count] = i * k + j
+                count += 1
+    return count
+
+
+@njit(cache=True, nogil=True)
+def slot_index(creator, n_creators, index):
+    """This step's map from bonds to creators: empty slots (-1) to the padding creator."""
+    n, k = creator.shape
+    for i in range(n):
+        for j in range(k):
+            c = creator[i, j]
+            index[i, j] = c if c >= 0 else n_creators
+
+
+@njit(cache=True, nogil=True)
+def bond_summary(creator, attachment, reciprocity, frustration, until, now, frustrated_above,
+                 focal_out):
+    """The bond outcomes of a collect in one pass.
+
+    Returns (occupied slots, sum of reciprocity over them in row-major order
+    as :func:`occupied_sum`, occupied slots with frustration above
+    `frustrated_above`, fans with some ``until > now``); `focal_out` gets each
+    fan's reciprocity at its first strongest slot, as :func:`focal_values`.
+    """
+    n, k = creator.shape
+    n_valid, total, frustrated, subscribers = 0, 0.0, 0, 0
+    for i in range(n):
+        best, at, current = attachment[i, 0], 0, False
+        for j in range(k):
+            if creator[i, j] >= 0:
+                n_valid += 1
+                total += reciprocity[i, j]
+                if frustration[i, j] > frustrated_above:
+                    frustrated += 1
+            if until[i, j] > now:
+                current = True
+            if j > 0 and attachment[i, j] > best:
+                best, at = attachment[i, j], j
+        focal_out[i] = reciprocity[i, at]
+        if current:
+            subscribers += 1
+    return n_valid, total, frustrated, subscribers

@@ -114,11 +114,24 @@ class BondSummary:
     makes its own, so a reporter never reads a stale summary.
     """
 
+    FRUSTRATED = 0.1  # a bond counts as frustrated above this frustration
+
     def __init__(self, model):
-        self.b = model.bonds
-        self.valid = self.b.creator >= 0
-        self.n_valid = int(np.count_nonzero(self.valid))
-        self._focal = None
+        b = self.b = model.bonds
+        self._focal = np.empty(b.attachment.shape[0])
+        self.n_valid, reciprocity, frustrated, subscribers = kernels.bond_summary(
+            b.creator, b.attachment, b.reciprocity, b.frustration, b.subscribed_until,
+            float(model.time), self.FRUSTRATED, self._focal)  # one pass for the bond outcomes
+        self.mean_reciprocity = float(reciprocity / self.n_valid) if self.n_valid else 0.0
+        self.frustrated_share = frustrated / self.n_valid if self.n_valid else 0.0
+        self.subscriber_share = float(subscribers / b.creator.shape[0])
+        self._valid = None
+
+    @property
+    def valid(self) -> np.ndarray:
+        if self._valid is None:
+            self._valid = self.b.creator >= 0
+        return self._valid
 
     def mean_over_bonds(self, values: np.ndarray) -> float:
         """Mean of a bond variable over the occupied slots (0 when there are none)."""
@@ -135,10 +148,6 @@ class BondSummary:
     @property
     def focal_reciprocity(self) -> np.ndarray:
         """Each fan's reciprocity on its (first) strongest bond, as ``argmax`` would pick it."""
-        if self._focal is None:
-            n = self.b.attachment.shape[0]
-            self._focal = np.empty(n)
-            kernels.focal_values(self.b.attachment, self.b.reciprocity, np.empty(n), self._focal)
         return self._focal
 
 
@@ -148,16 +157,18 @@ def _bond_summary(model) -> BondSummary:
 
 
 def _subscribers(model) -> float:
-    """Share of fans with at least one current subscription (a column at a time)."""
-    until, now = model.bonds.subscribed_until, model.time
-    current = until[:, 0] > now
-    for k in range(1, until.shape[1]):
-        current |= until[:, k] > now
-    return float(np.count_nonzero(current) / current.size)
+    """Share of fans with at least one current subscription."""
+    return _bond_summary(model).subscriber_share
 
 
 class Collector(mesa.DataCollector):
-    """Mesa's DataCollector, sharing one :class:`BondSummary` among the outcomes of a collect."""
+    """Mesa's DataCollector, sharing one :class:`BondSummary` among the outcomes of a collect.
+
+    The per-creator table (``get_agenttype_vars_dataframe(Creator)``) is read
+    from the creator arrays in one go instead of through each agent's
+    attributes: the same records (step, unique id, then the
+    ``CREATOR_REPORTERS`` values as Python objects), in the same agent order.
+    """
 
     def collect(self, model):
         model._bond_summary = BondSummary(model)
@@ -165,6 +176,32 @@ class Collector(mesa.DataCollector):
             super().collect(model)
         finally:
             model._bond_summary = None
+
+    def _record_agenttype(self, model, agent_type):
+        from sim.agents import Creator
+
+        if (agent_type is not Creator or agent_type not in model.agent_types
+                or list(self.agenttype_reporters[agent_type]) != list(CREATOR_REPORTERS)
+                or not getattr(self, "creator_table_from_arrays", False)):
+            return super()._record_agenttype(model, agent_type)
+        agents = model.agents_by_type[Creator]
+        ids = [a.unique_id for a in agents]
+        idx = np.fromiter((a.index for a in agents), dtype=np.intp, count=len(ids))
+        return _creator_records(model, model.time, ids, idx)
+
+
+def _creator_records(model, time, ids, idx) -> list[tuple]:
+    """(time, unique id, kind, status, audience, income, stress, harassment, stalking) rows,
+    the values the Creator agents' attributes give (:data:`CREATOR_REPORTERS`)."""
+    from sim.params import CREATOR_KINDS
+
+    c = model.creators
+    kind = [CREATOR_KINDS[k] for k in c.kind[idx].tolist()]
+    status = np.where(~c.active[idx], "quit", np.where(c.burnt_out[idx], "burnt out", "active"))
+    return list(zip([time] * len(ids), ids, kind, status.tolist(),
+                    *(getattr(c, name)[idx].tolist()
+                      for name in ("audience", "income", "stress", "harassment", "stalking")),
+                    strict=True))
 
 
 def _ratio(num, den) -> float:
@@ -182,7 +219,7 @@ OUTCOMES: dict[str, tuple[str, str, Callable]] = {
                         lambda m: m.tiers[3]),
     "mean_attachment": ("mean strongest attachment", "0-1", lambda m: float(m.strongest.mean())),
     "mean_reciprocity": ("mean perceived reciprocity of bonds", "0-1",
-                         lambda m: _bond_summary(m).mean_over_bonds(m.bonds.reciprocity)),
+                         lambda m: _bond_summary(m).mean_reciprocity),
     "focal_reciprocity": ("mean perceived reciprocity of focal fans' strongest bond", "0-1",
                           lambda m: _focal_reciprocity(m)),
     "platform_hours": ("mean time on the platform", "hours/day",
@@ -229,7 +266,7 @@ OUTCOMES: dict[str, tuple[str, str, Callable]] = {
     "donations_read_share": ("share of today's donations read out on stream", "share",
                              lambda m: _ratio(m.today.donations_read, m.today.donations)),
     "frustrated_bonds": ("bonds with frustration above 0.1", "share",
-                         lambda m: _bond_summary(m).share_of_bonds(m.bonds.frustration > 0.1)),
+                         lambda m: _bond_summary(m).frustrated_share),
     "follows": ("new follows today, per fan", "follows/day",
                 lambda m: m.today.follows / m.params.n_fans),
     "unfollows": ("bonds dropped today, per fan", "unfollows/day",
@@ -296,8 +333,10 @@ def make_datacollector(extra: dict[str, Callable] | None = None) -> mesa.DataCol
         if name in reporters:
             raise ValueError(f"reporters={name!r} is not allowed: it names a built-in outcome")
         reporters[name] = fn
-    return Collector(model_reporters=reporters,
-                     agenttype_reporters={Creator: dict(CREATOR_REPORTERS)})
+    collector = Collector(model_reporters=reporters,
+                          agenttype_reporters={Creator: dict(CREATOR_REPORTERS)})
+    collector.creator_table_from_arrays = True  # the reporters above: read from the arrays
+    return collector
 
 
 def creator_table(model) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from sim import metrics, social
+from sim import kernels, metrics, social
 from sim.agents import Creator, Platform, defer_fans
 from sim.dynamics import (
     attention,
@@ -22,7 +22,7 @@ from sim.dynamics import (
     opinion,
 )
 from sim.params import Params, creator_params, make_params
-from sim.state import Bonds, CreatorState, FanState, Slots, row_max
+from sim.state import Bonds, CreatorState, FanState, Scratch, Slots
 
 
 class ParasocialModel(mesa.Model):
@@ -54,6 +54,7 @@ class ParasocialModel(mesa.Model):
         super().__init__(rng=_coerce_seed(rng), scenario=scenario)  # SolaraViz passes scenario
         p = self.params
         self.interventions = interventions
+        self.scratch = Scratch()  # the step's bond-sized work arrays, reused
         self.fans = FanState.create(p, self.rng)
         self.kinds = creator_params(p, preset)  # each creator kind and what it is drawn from
         self.creators = CreatorState.create(p, self.kinds, self.rng)
@@ -104,13 +105,14 @@ class ParasocialModel(mesa.Model):
         day = int(self.time)
         self.today = metrics.DailyCounts.zeros(self.params.n_creators)
         self._shocks(day)
-        self.slots = Slots(self.bonds.creator, self.params.n_creators)
+        self.slots = Slots(self.bonds.creator, self.params.n_creators,
+                           self.scratch.get("slots", self.bonds.creator.shape, np.intp))
         output = creators.plan(self, day)
         live_today = self.creators.live_hours * output
         seen, live = attention.step(self, self.creators.posts, live_today)
         ledger = money.Ledger(self.bonds.creator.shape, self.fans.wallet)
-        recognitions, thanked = money.purchases(self, day, live_today, ledger)
-        recognitions += interaction.step(self, day, output, live, ledger, thanked)
+        bought, thanked = money.purchases(self, day, live_today, ledger)
+        recognitions = bought.add_to(interaction.step(self, day, output, live, ledger, thanked))
         money.settle(self, ledger, day)
         bonds.step(self, seen, live, recognitions)
         del seen, live, recognitions, ledger  # today's per-bond arrays: not held to the end
@@ -139,9 +141,9 @@ class ParasocialModel(mesa.Model):
     def _end_of_day(self) -> None:
         """Audiences and strongest bonds after today's follows and unfollows (read by reporters)."""
         b, n = self.bonds, self.params.n_creators
-        self.creators.audience = np.bincount(np.where(b.creator >= 0, b.creator, n).reshape(-1),
-                                             minlength=n + 1)[:n].astype(float)
-        self.strongest = row_max(b.attachment)
+        audience, strongest = np.empty(n), np.empty(b.attachment.shape[0], b.attachment.dtype)
+        kernels.audience_strongest(b.creator, b.attachment, n, audience, strongest)  # one pass
+        self.creators.audience, self.strongest = audience, strongest
         self.tiers = metrics.tier_shares(self.strongest)
 
     def replace_creator_agents(self, idx: np.ndarray) -> None:

@@ -291,16 +291,24 @@ class Bonds:
 
     def clear(self, mask: np.ndarray) -> None:
         """Empty the slots in `mask` (unfollow, creator quit)."""
-        self.creator[mask] = -1
-        self.reset(mask)
+        self.clear_flat(np.flatnonzero(mask))
 
     def reset(self, mask: np.ndarray) -> None:
         """Zero every bond variable in `mask` (a new or emptied slot)."""
+        self.reset_flat(np.flatnonzero(mask))
+
+    def clear_flat(self, bonds: np.ndarray) -> None:
+        """Empty the slots with these flat indices (a few, typically: no whole-array masks)."""
+        self.creator.reshape(-1)[bonds] = -1
+        self.reset_flat(bonds)
+
+    def reset_flat(self, bonds: np.ndarray) -> None:
+        """Zero every bond variable at these flat indices (new or emptied slots)."""
         for name in ("attachment", "reciprocity", "frustration", "recent_spend", "anchor",
                      "broadcasts"):
-            getattr(self, name)[mask] = 0.0
-        self.subscribed_until[mask] = NEVER
-        self.met[mask] = False
+            getattr(self, name).reshape(-1)[bonds] = 0.0
+        self.subscribed_until.reshape(-1)[bonds] = NEVER
+        self.met.reshape(-1)[bonds] = False
 
 
 def _drop_duplicates(creator: np.ndarray) -> np.ndarray:
@@ -319,6 +327,36 @@ def _drop_duplicates(creator: np.ndarray) -> np.ndarray:
     return out
 
 
+class Scratch:
+    """Bond-sized work arrays kept from one step to the next (one per name).
+
+    A fresh array of 10^5-10^6 x 6 values costs a page fault per 4 kB the
+    first time it is written (the kernel hands out new zeroed pages), more than
+    the arithmetic on it; reusing the memory avoids that. A buffer holds only
+    one step's intermediate values and is never part of the model's state.
+    """
+
+    def __init__(self):
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def get(self, name: str, shape, dtype=float, zero: bool = False) -> np.ndarray:
+        """The buffer `name` with this shape and dtype (contents undefined unless `zero`)."""
+        a = self._arrays.get(name)
+        if a is None or a.shape != tuple(shape) or a.dtype != np.dtype(dtype):
+            a = self._arrays[name] = np.empty(shape, dtype=dtype)
+        if zero:
+            a.fill(0)
+        return a
+
+
+def scratch(model) -> Scratch:
+    """The model's :class:`Scratch` (made on first use, for models built without one)."""
+    found = getattr(model, "scratch", None)
+    if found is None:
+        found = model.scratch = Scratch()
+    return found
+
+
 class Slots:
     """This step's map from bonds to creators, for fast gathers and per-creator sums.
 
@@ -326,14 +364,24 @@ class Slots:
     masking and per-creator bincounts simply drop the padding bin.
     """
 
-    def __init__(self, creator: np.ndarray, n_creators: int):
-        self.valid = creator >= 0
-        self.index = np.where(self.valid, creator, n_creators)
+    def __init__(self, creator: np.ndarray, n_creators: int, out: np.ndarray | None = None):
+        self.index = np.empty_like(creator) if out is None else out
+        kernels.slot_index(creator, n_creators, self.index)
         self.flat = self.index.reshape(-1)
         self.n = n_creators
+        self._valid = None
+
+    @property
+    def valid(self) -> np.ndarray:
+        """Occupied slots (computed on first use)."""
+        if self._valid is None:
+            self._valid = self.index != self.n
+        return self._valid
 
     def gather(self, values: np.ndarray, empty=0.0) -> np.ndarray:
         """A per-creator array spread onto bonds (empty slots get `empty`)."""
+        if values.dtype == bool and empty is False and values.all():
+            return self.valid.copy()  # every creator: exactly the occupied slots
         return np.append(values, empty)[self.index]
 
     def total(self, per_bond: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ import numpy as np
 
 from sim import kernels
 from sim.dynamics import offline
-from sim.state import row_sum
+from sim.state import row_sum, scratch
 
 
 def desired_platform_hours(base_hours, notifications, notification_pull, strongest_attachment,
@@ -73,6 +73,8 @@ def posts_seen(weights, posts, budget):
 
 
 _POSTS_SEEN = posts_seen
+_FEED_WEIGHTS = feed_weights
+_FEEDS = ("chronological", "engagement", "wellbeing")
 
 
 def live_watch_hours(live_hours, attachment, notifications):
@@ -128,6 +130,19 @@ def step(model, posts, live_hours):
     if live is not None:
         live *= scale[:, None]
     budget = p.posts_per_hour * feed_desire * scale * p.followed_share
+    from sim.agents import builtin_feed  # agents import this module
+
+    if (posts_seen is _POSTS_SEEN and feed_weights is _FEED_WEIGHTS
+            and model.platform.feed_policy is builtin_feed and b.attachment.dtype == np.float32
+            and p.feed in _FEEDS):  # the built-in feed and the budget in one compiled pass
+        views = np.zeros(p.n_creators + 1)  # padding creator last
+        seen = scratch(model).get("seen", s.index.shape)
+        kernels.feed_posts_seen(_FEEDS.index(p.feed), b.attachment, p.engagement_boost,
+                                f.wellbeing, np.append(posts, 0.0),
+                                np.asarray(budget, dtype=float), s.index, views, seen)
+        c.views = views[: p.n_creators]
+        c.engagement = update_engagement(c.engagement, c.views, p.engagement_memory)
+        return seen, live
     weights = model.platform.rank(s.gather(posts))
     if posts_seen is _POSTS_SEEN:  # the compiled pass, unless the function was replaced
         # = posts_seen(weights * s.valid, s.gather(posts), budget), without those two arrays
@@ -135,9 +150,9 @@ def step(model, posts, live_hours):
         weights = np.broadcast_to(weights, s.index.shape)  # a policy may return any array-like
         if weights.dtype not in (np.float32, np.float64):
             weights = weights.astype(float)
-        seen = kernels.posts_seen_views(np.ascontiguousarray(weights),
-                                        np.append(posts, 0.0), np.asarray(budget, dtype=float),
-                                        s.index, views)
+        seen = scratch(model).get("seen", s.index.shape)
+        kernels.posts_seen_views_into(np.ascontiguousarray(weights), np.append(posts, 0.0),
+                                      np.asarray(budget, dtype=float), s.index, views, seen)
         c.views = views[: p.n_creators]
     else:
         seen = posts_seen(weights * s.valid, s.gather(posts), budget)

@@ -124,10 +124,10 @@ def reference_step(model, seen, live, recognitions) -> None:
                                                  p.absorption_reinforcement)
     b.attachment[...] = saturating_update(b.attachment, drive, p.attachment_decay)
     recognised = np.flatnonzero(recognitions)
-    level = b.reciprocity.flat[recognised]
+    level = b.reciprocity.reshape(-1)[recognised]
     b.reciprocity *= 1.0 - p.reciprocity_decay  # no recognition today: decay only
-    b.reciprocity.flat[recognised] = saturating_update(
-        level, p.reciprocity_gain * recognitions.flat[recognised], p.reciprocity_decay)
+    b.reciprocity.reshape(-1)[recognised] = saturating_update(
+        level, p.reciprocity_gain * recognitions.reshape(-1)[recognised], p.reciprocity_decay)
     expected = expectation(b.attachment, b.recent_spend, MONTH * f.income[:, None], b.reciprocity,
                            p.expectation_spend_weight, p.expectation_reciprocity_weight,
                            s.gather(c.boundaries))

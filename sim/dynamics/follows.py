@@ -26,13 +26,12 @@ def unfollow(model) -> None:
     p, b, rng = model.params, model.bonds, model.rng
     ceiling = min(1.0, p.fade_unfollow + p.frustration_unfollow)
     candidates = bernoulli_positions(rng, b.creator.size, ceiling)
-    candidates = candidates[b.creator.flat[candidates] >= 0]
-    prob = unfollow_probability(b.attachment.flat[candidates], b.frustration.flat[candidates],
+    candidates = candidates[b.creator.reshape(-1)[candidates] >= 0]
+    prob = unfollow_probability(b.attachment.reshape(-1)[candidates], b.frustration.reshape(-1)[candidates],
                                 p.fade_level, p.fade_unfollow, p.frustration_unfollow)
-    leave = np.zeros(b.creator.size, dtype=bool)
-    leave[candidates[rng.random(candidates.size) * ceiling < prob]] = True
-    model.today.unfollows += int(leave.sum())
-    b.clear(leave.reshape(b.creator.shape))
+    leave = candidates[rng.random(candidates.size) * ceiling < prob]  # distinct, sorted
+    model.today.unfollows += int(leave.size)
+    b.clear_flat(leave)
 
 
 def discover(model) -> None:
@@ -57,9 +56,7 @@ def discover(model) -> None:
     open_slot = strength[np.arange(fans.size), slot] < p.fade_level
     ok = fresh & open_slot
     fans, slot, pick = fans[ok], slot[ok], pick[ok]
-    mask = np.zeros(b.creator.shape, dtype=bool)
-    mask[fans, slot] = True
-    b.reset(mask)
+    b.reset_flat(fans * p.max_follows + slot)
     b.creator[fans, slot] = pick
     b.attachment[fans, slot] = NEW_FOLLOW
     model.today.follows += int(fans.size)

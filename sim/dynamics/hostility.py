@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import kernels
 from sim.dynamics import opinion
 from sim.state import row_max, row_sum
 
@@ -35,6 +36,9 @@ def community_exposure(exposure, attachment, valid_index):
     weight_total = row_sum(attachment)
     seen = row_sum(attachment * exposure[valid_index])
     return np.divide(seen, weight_total, out=np.zeros_like(seen), where=weight_total > 0)
+
+
+_EXPOSURE = community_exposure
 
 
 def update_exposure(exposure, visible_incidents, audience, days=EXPOSURE_DAYS):
@@ -139,9 +143,15 @@ def pile_on(model):
 def step(model, day) -> None:
     """Hostility spreads in fandoms and turns into harassment, stalking and pile-ons."""
     p, f, b, c, s, rng = model.params, model.fans, model.bonds, model.creators, model.slots, model.rng
-    weight = b.attachment * ~f.banned[:, None]
-    exposure = community_exposure(np.append(c.exposure, 0.0), weight, s.index)
-    f.hostility = update_hostility(f.hostility, row_max(b.frustration), exposure,
+    if community_exposure is _EXPOSURE:  # with the strongest frustration, in one compiled pass
+        exposure, frustration_max = np.empty(p.n_fans), np.empty(p.n_fans, b.frustration.dtype)
+        kernels.fandom_exposure(b.attachment, f.banned, np.append(c.exposure, 0.0), s.index,
+                                b.frustration, exposure, frustration_max)
+    else:
+        weight = b.attachment * ~f.banned[:, None]
+        exposure = community_exposure(np.append(c.exposure, 0.0), weight, s.index)
+        frustration_max = row_max(b.frustration)
+    f.hostility = update_hostility(f.hostility, frustration_max, exposure,
                                    p.hostility_gain, p.hostility_contagion, p.hostility_decay,
                                    f.literacy, p.literacy_effect)
     # Who harasses today, and whom: another fan, any visible creator (from outside the
@@ -180,10 +190,10 @@ def step(model, day) -> None:
     focal = s.index[offenders_f[kept_f], np.argmax(b.attachment[offenders_f[kept_f]], axis=1)]
     visible = hits + np.bincount(focal, minlength=p.n_creators + 1)[: p.n_creators]
     c.exposure = update_exposure(c.exposure, visible, c.audience)
-    extreme = np.flatnonzero((b.attachment >= p.stalking_threshold).ravel()
-                             & np.repeat(~f.banned, p.max_follows))
+    extreme = np.empty(b.attachment.size, dtype=np.intp)  # bonds at the stalking threshold
+    extreme = extreme[:kernels.at_least(b.attachment, f.banned, p.stalking_threshold, extreme)]
     stalk_p = stalking_probability(
-        b.attachment.flat[extreme], b.frustration.flat[extreme], b.met.flat[extreme],
+        b.attachment.reshape(-1)[extreme], b.frustration.reshape(-1)[extreme], b.met.reshape(-1)[extreme],
         p.stalking_threshold, p.stalking_rate, p.meeting_stalk_boost)
     c.stalking = s.count(extreme[rng.random(extreme.size) < stalk_p])
     c.harassment = hits

@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.dynamics.money import MONTH, monthly_means, purchase_probability
 from sim.params import PAID_MESSAGES
-from sim.state import bernoulli_positions
+from sim.state import bernoulli_positions, scratch
 
 PER_MESSAGE = PAID_MESSAGES.index("per_message")
 SUBSCRIPTION = PAID_MESSAGES.index("subscription")
@@ -40,15 +40,15 @@ def messages(model, output, recognitions) -> None:
     """Fans' free messages compete for the creator's few personal replies."""
     p, f, b, c, s, rng = model.params, model.fans, model.bonds, model.creators, model.slots, model.rng
     sent = bernoulli_positions(rng, b.creator.size, p.message_rate)  # then thin by A
-    sent = sent[rng.random(sent.size) < b.attachment.flat[sent]]
-    free = sent[~f.banned[sent // p.max_follows] & (b.creator.flat[sent] >= 0)]
+    sent = sent[rng.random(sent.size) < b.attachment.reshape(-1)[sent]]
+    free = sent[~f.banned[sent // p.max_follows] & (b.creator.reshape(-1)[sent] >= 0)]
     requests = s.count(free)
     capacity = np.multiply(c.reply_capacity, output, out=np.zeros(p.n_creators),
                            where=output > 0)  # an AI's inf * 0 would be nan
     replied = free[rng.random(free.size) < reply_probability(requests, capacity)[s.flat[free]]]
     model.today.replies = s.count(replied)
     model.today.unanswered = requests - model.today.replies
-    recognitions.flat[replied] += 1.0
+    recognitions.reshape(-1)[replied] += 1.0
 
 
 def receive(model, bonds_flat, count, recognitions) -> None:
@@ -56,9 +56,9 @@ def receive(model, bonds_flat, count, recognitions) -> None:
     p, f, b = model.params, model.fans, model.bonds
     rows = bonds_flat // p.max_follows
     value = broadcast_value(p.broadcast_value, f.literacy[rows], p.literacy_effect,
-                            b.broadcasts.flat[bonds_flat], p.broadcast_habituation)
-    recognitions.flat[bonds_flat] += count * value
-    b.broadcasts.flat[bonds_flat] += count
+                            b.broadcasts.reshape(-1)[bonds_flat], p.broadcast_habituation)
+    recognitions.reshape(-1)[bonds_flat] += count * value
+    b.broadcasts.reshape(-1)[bonds_flat] += count
 
 
 def paid_broadcasts(model, output, ledger, recognitions) -> None:
@@ -74,11 +74,11 @@ def paid_broadcasts(model, output, ledger, recognitions) -> None:
         return
     ceiling = min(1.0, rate.max() * p.paid_message_appeal)
     offered = bernoulli_positions(rng, b.creator.size, ceiling)
-    offered = offered[~f.banned[offered // p.max_follows] & (b.creator.flat[offered] >= 0)]
+    offered = offered[~f.banned[offered // p.max_follows] & (b.creator.reshape(-1)[offered] >= 0)]
     rows, creator = offered // p.max_follows, s.flat[offered]
     price = c.message_price[creator]
     want = np.minimum(1.0, rate[creator] * purchase_probability(
-        b.attachment.flat[offered], price, monthly_means(model, rows), ledger.budget[rows],
+        b.attachment.reshape(-1)[offered], price, monthly_means(model, rows), ledger.budget[rows],
         p.paid_message_appeal, p.spend_attachment_power, f.literacy[rows], p.literacy_effect,
         p.price_sensitivity))
     buying = offered[rng.random(offered.size) * ceiling < want]
@@ -104,11 +104,11 @@ def live_chat(model, output, live, recognitions) -> None:
     """On stream a creator reads a limited number of chatting fans' names per hour."""
     p, b, c, s, rng = model.params, model.bonds, model.creators, model.slots, model.rng
     watching = np.flatnonzero(live.ravel() > 0)
-    chatting = watching[rng.random(watching.size) < b.attachment.flat[watching]]
+    chatting = watching[rng.random(watching.size) < b.attachment.reshape(-1)[watching]]
     names = c.chat_share * 60.0 * c.live_hours * output
     read_p = reply_probability(s.count(chatting), names)
     read = chatting[rng.random(chatting.size) < read_p[s.flat[chatting]]]
-    recognitions.flat[read] += p.shoutout_value
+    recognitions.reshape(-1)[read] += p.shoutout_value
 
 
 def step(model, day, output, live, ledger, thanked):
@@ -119,7 +119,7 @@ def step(model, day, output, live, ledger, thanked):
     """
     b = model.bonds
     b.broadcasts -= b.broadcasts / MONTH
-    recognitions = np.zeros(b.creator.shape)
+    recognitions = scratch(model).get("recognitions", b.creator.shape, zero=True)
     receive(model, thanked, 1.0, recognitions)
     messages(model, output, recognitions)
     paid_broadcasts(model, output, ledger, recognitions)

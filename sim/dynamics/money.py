@@ -87,6 +87,47 @@ def within_budget(rows, cost, budget):
     return running - spent_before_row <= budget[rows] + 1e-9
 
 
+class Recognition:
+    """Recognition per bond from purchases (donations read out, meetings), kept sparse.
+
+    Few bonds get any on a day, so instead of a bond-sized array this keeps
+    what such an array would hold at those bonds: `set` and `add` act as
+    ``array.flat[bonds] = value`` and ``array.flat[bonds] += value`` on
+    distinct `bonds`, and :meth:`add_to` adds the result into a dense array.
+    """
+
+    def __init__(self):
+        self._ops: list[tuple[bool, np.ndarray, float]] = []
+
+    def set(self, bonds: np.ndarray, value: float) -> None:
+        self._ops.append((False, np.asarray(bonds, dtype=np.intp), value))
+
+    def add(self, bonds: np.ndarray, value: float) -> None:
+        self._ops.append((True, np.asarray(bonds, dtype=np.intp), value))
+
+    def values(self) -> tuple[np.ndarray, np.ndarray]:
+        """(distinct flat bonds, their recognition), as the dense array would have them."""
+        if not self._ops:
+            return np.zeros(0, dtype=np.intp), np.zeros(0)
+        bonds, where = np.unique(np.concatenate([b for _, b, _ in self._ops]),
+                                 return_inverse=True)
+        values, start = np.zeros(bonds.size), 0
+        for add, b, value in self._ops:
+            at = where[start:start + b.size]
+            start += b.size
+            if add:
+                values[at] += value
+            else:
+                values[at] = value
+        return bonds, values
+
+    def add_to(self, dense: np.ndarray) -> np.ndarray:
+        """``dense + this`` in place (each bond once: the same sum as the dense arrays')."""
+        bonds, values = self.values()
+        dense.reshape(-1)[bonds] += values
+        return dense
+
+
 class Ledger:
     """Today's payments as (flat bond index, amount, kind) triples, with each fan's budget left."""
 
@@ -132,10 +173,10 @@ def buy(model, eligible, price, ledger, kind, per_fan=False):
     """
     p, f, b, rng = model.params, model.fans, model.bonds, model.rng
     bonds_ = bernoulli_positions(rng, eligible.size, p.spend_propensity)
-    bonds_ = bonds_[eligible.flat[bonds_]]
+    bonds_ = bonds_[eligible.reshape(-1)[bonds_]]
     rows = bonds_ // p.max_follows
     cost = price[rows] if per_fan else price[model.slots.flat[bonds_]]
-    prob = purchase_probability(b.attachment.flat[bonds_], cost, monthly_means(model, rows),
+    prob = purchase_probability(b.attachment.reshape(-1)[bonds_], cost, monthly_means(model, rows),
                                 ledger.budget[rows], 1.0, p.spend_attachment_power,
                                 f.literacy[rows], p.literacy_effect, p.price_sensitivity)
     ok = rng.random(bonds_.size) < prob
@@ -150,15 +191,15 @@ def subscriptions(model, day, able, ledger) -> None:
     due = np.flatnonzero((b.subscribed_until.ravel() == day) & (able & offered).ravel())
     rows = due // p.max_follows
     cancel = rng.random(due.size) < cancel_probability(
-        b.attachment.flat[due], b.anchor.flat[due], b.reciprocity.flat[due],
+        b.attachment.reshape(-1)[due], b.anchor.reshape(-1)[due], b.reciprocity.reshape(-1)[due],
         price[s.flat[due]], monthly_means(model, rows), p.subscription_churn,
         p.churn_sensitivity, p.price_sensitivity)
     renewing = due[~cancel]
     renewed = ledger.pay(renewing, price[s.flat[renewing]], "subscription")
     new = buy(model, able & offered & (b.subscribed_until < day), price, ledger, "subscription")
     started = np.concatenate([renewed, new])
-    b.subscribed_until.flat[started] = day + MONTH
-    b.anchor.flat[started] = b.attachment.flat[started]
+    b.subscribed_until.reshape(-1)[started] = day + MONTH
+    b.anchor.reshape(-1)[started] = b.attachment.reshape(-1)[started]
     model.today.subscriptions_started += int(new.size)
     model.today.subscriptions_cancelled += int(due.size - renewed.size)
 
@@ -175,8 +216,8 @@ def donations(model, able, live_today, ledger):
     streamed = donate[on_stream]
     read = read_out(s.flat[streamed], size[streamed // p.max_follows],
                     p.shoutouts_per_hour * live_today, model.rng)
-    recognition = np.zeros(model.bonds.creator.shape)
-    recognition.flat[streamed[read]] = p.shoutout_value
+    recognition = Recognition()
+    recognition.set(streamed[read], p.shoutout_value)
     model.today.donations_read += int(read.sum())
     model.today.donations += int(streamed.size)
     return recognition, donate[~on_stream]
@@ -192,7 +233,7 @@ def meetings(model, day, able, ledger, recognition) -> None:
         return
     candidates = np.flatnonzero((able & s.gather(holding, False)).ravel())
     rows = candidates // p.max_follows
-    want = purchase_probability(b.attachment.flat[candidates], p.meeting_price,
+    want = purchase_probability(b.attachment.reshape(-1)[candidates], p.meeting_price,
                                 monthly_means(model, rows), ledger.budget[rows], 1.0,
                                 p.spend_attachment_power, f.literacy[rows], p.literacy_effect,
                                 p.price_sensitivity)
@@ -203,15 +244,16 @@ def meetings(model, day, able, ledger, recognition) -> None:
     first = np.searchsorted(creator_of, creator_of, side="left")
     admitted = np.sort(candidates[np.arange(candidates.size) - first < p.meeting_capacity])
     attend = ledger.pay(admitted, np.full(admitted.size, p.meeting_price), "meeting")
-    b.met.flat[attend] = True
-    recognition.flat[attend] += 1.0
+    b.met.reshape(-1)[attend] = True
+    recognition.add(attend, 1.0)
 
 
 def purchases(model, day, live_today, ledger):
     """Subscriptions, donations and fan meetings of the day.
 
-    Returns their recognition per bond and the donors to thank by broadcast (off
-    stream). Paid messages are bought where they are sent (:mod:`sim.dynamics.interaction`).
+    Returns their recognition per bond (a sparse :class:`Recognition`) and the donors
+    to thank by broadcast (off stream). Paid messages are bought where they are sent
+    (:mod:`sim.dynamics.interaction`).
     """
     f = model.fans
     f.wallet = np.minimum(f.wallet + f.income, MONTH * WALLET_MONTHS * f.income)

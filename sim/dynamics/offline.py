@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import kernels
+
 
 def update_ties(strength, hours_u, hours_v, degree_u, degree_v, maintenance, decay):
     """w' = w + m * min(o_u / k_u, o_v / k_v) (1 - w) - d w.
@@ -78,14 +80,25 @@ def relax(value, target, rate):
     return value + rate * (target - value)
 
 
+_FUSED = (update_ties, social_support)
+
+
 def step(model) -> None:
     """Offline ties, loneliness and wellbeing follow the time left for real life."""
     p, f = model.params, model.fans
     f.offline_hours = (p.free_time - f.platform_hours) * model.contact
     u, v = model.tie_u, model.tie_v
-    model.tie_strength = update_ties(model.tie_strength, f.offline_hours[u], f.offline_hours[v],
-                                     *model.tie_degrees, p.tie_maintenance, p.tie_decay)
-    f.support = social_support(model.tie_strength, u, v, model.degree)
+    if (update_ties, social_support) == _FUSED:  # one compiled pass, same results
+        strength, support = np.empty_like(model.tie_strength), np.empty(p.n_fans)
+        kernels.tie_update_support(model.tie_strength, f.offline_hours, u, v, *model.tie_degrees,
+                                   model.degree, p.tie_maintenance, p.tie_decay, strength,
+                                   support)
+        model.tie_strength, f.support = strength, support
+    else:
+        model.tie_strength = update_ties(model.tie_strength, f.offline_hours[u],
+                                         f.offline_hours[v], *model.tie_degrees,
+                                         p.tie_maintenance, p.tie_decay)
+        f.support = social_support(model.tie_strength, u, v, model.degree)
     f.loneliness = update_loneliness(f.loneliness, f.loneliness_trait,
                                      felt_support(f.support, model.strongest, p.surrogacy),
                                      p.loneliness_rate)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import kernels
 from sim.params import CREATOR_KINDS
 from sim.state import row_sum
 
@@ -73,15 +74,26 @@ def step(model) -> None:
     """Stances shift, fans drift toward their creators' views, detached dissenters leave."""
     p, f, b, c, s = model.params, model.fans, model.bonds, model.creators, model.slots
     c.opinion = shift_stances(c.opinion, c.kind, p.stance_drift, model.rng)
-    y = s.gather(c.opinion)
-    f.opinion = drift_opinions(f.opinion, y, b.attachment, s.valid, p.opinion_influence)
     # Only bonds beyond the tolerated disagreement can be dropped: draw for those alone.
-    far = np.flatnonzero((np.abs(f.opinion[:, None] - y) > p.opinion_tolerance) & (b.creator >= 0))
-    r = far // p.max_follows
-    leave_p = unfollow_probability(f.opinion[r], y.flat[far][:, None],
-                                   b.attachment.flat[far][:, None], p.unfollow_rate,
-                                   p.opinion_tolerance)[:, 0]
-    leave = np.zeros(b.creator.size, dtype=bool)
-    leave[far[model.rng.random(far.size) < leave_p]] = True
-    model.today.unfollows += int(leave.sum())
-    b.clear(leave.reshape(b.creator.shape))
+    if (drift_opinions, unfollow_probability) == _FUSED:  # drift, far bonds, their chances
+        y = np.append(c.opinion, 0.0)  # padding creator (empty slots) last
+        opinion = np.empty(p.n_fans)
+        far, leave_p = np.empty(b.creator.size, np.intp), np.empty(b.creator.size)
+        count = kernels.drift_and_far(f.opinion, y, b.attachment, s.index, b.creator,
+                                      p.opinion_influence, p.opinion_tolerance, p.unfollow_rate,
+                                      opinion, far, leave_p)
+        f.opinion, far, leave_p = opinion, far[:count], leave_p[:count]
+    else:
+        y = s.gather(c.opinion)
+        f.opinion = drift_opinions(f.opinion, y, b.attachment, s.valid, p.opinion_influence)
+        far = np.flatnonzero((np.abs(f.opinion[:, None] - y) > p.opinion_tolerance)
+                             & (b.creator >= 0))
+        leave_p = unfollow_probability(f.opinion[far // p.max_follows], y.reshape(-1)[far][:, None],
+                                       b.attachment.reshape(-1)[far][:, None], p.unfollow_rate,
+                                       p.opinion_tolerance)[:, 0]
+    leave = far[model.rng.random(far.size) < leave_p]
+    model.today.unfollows += int(leave.size)
+    b.clear_flat(leave)
+
+
+_FUSED = (drift_opinions, unfollow_probability)
