@@ -107,12 +107,12 @@ class Params:
     fan_income: float = _p(3.0, "currency/day", 0, 1e6,
                            "median disposable money per fan per day",
                            "assumption; scale-free (prices are relative)")
-    fan_income_sigma: float = _p(1.5, "log-units", 0, 4, "spread of fan means (lognormal)",
+    fan_income_sigma: float = _p(1.4, "log-units", 0, 4, "spread of fan means (lognormal)",
                                  "income/discretionary-spend skew; 'whales' (Swrve)")
-    spend_propensity: float = _p(0.005, "probability/day", 0, 1,
+    spend_propensity: float = _p(0.0079, "probability/day", 0, 1,
                                  "scale of daily purchase chance (full attachment, before "
                                  "price and literacy)")
-    spend_attachment_power: float = _p(3.4, "exponent", 0, 10,
+    spend_attachment_power: float = _p(2.6, "exponent", 0, 10,
                                        "how steeply purchases rise with attachment")
     subscriptions: bool = _p(True, "switch", doc="creators offer monthly subscriptions")
     subscription_price: float = _p(5.0, "currency/30 days", 0, 1e6, "subscription price")
@@ -162,14 +162,14 @@ class Params:
 
     # --- platform ---------------------------------------------------------
     feed: str = _p("engagement", "name", doc="feed ranking policy", choices=FEEDS)
-    engagement_boost: float = _p(1.7, "ratio", 0, 20,
+    engagement_boost: float = _p(0.73, "ratio", 0, 20,
                                  "extra rank weight per unit attachment (engagement feed)")
     notifications: float = _p(0.5, "0-1", 0, 1, "notification intensity (FOMO pull)")
     notification_pull: float = _p(0.5, "ratio", 0, 5,
                                   "extra platform time at full notification intensity")
     base_platform_hours: float = _p(1.5, "hours/day", 0, 24, "median unprompted platform use",
                                     "DataReportal 2024 (~2.3 h/day social media)")
-    attachment_pull: float = _p(0.35, "ratio", 0, 10,
+    attachment_pull: float = _p(0.45, "ratio", 0, 10,
                                 "extra platform time per unit of strongest attachment")
     free_time: float = _p(5.0, "hours/day", 0.5, 24, "daily free time split between platform and offline")
     time_limit: float = _p(INF, "hours/day", 0, INF, "platform time limit nudge (inf: none)")
@@ -179,7 +179,7 @@ class Params:
                                "rest: friends, ads, strangers); the attention budget that binds")
     discovery_rate: float = _p(0.01, "probability/day", 0, 1,
                                "chance per day of following a recommended new creator")
-    popularity_bias: float = _p(1.0, "exponent", 0, 3,
+    popularity_bias: float = _p(1.1, "exponent", 0, 3,
                                 "engagement feed: recommendation weight on recent engagement "
                                 "(rich get richer); unused by the other feeds",
                                 "Salganik, Dodds & Watts 2006 cumulative advantage")
@@ -206,7 +206,7 @@ class Params:
     absorption_concentration: float = _p(2.0, "Beta a+b", 0.1, 100,
                                          "how alike fans are in absorption (low: a few highly absorbed)",
                                          "Maltby et al. 2004 (skewed CAS scores)")
-    absorption_power: float = _p(1.7, "exponent", 0, 5,
+    absorption_power: float = _p(1.5, "exponent", 0, 5,
                                  "convexity of attachment gain in absorption (the absorbed escalate)",
                                  "McCutcheon et al. 2002 absorption-addiction; assumption")
     loneliness_mean: float = _p(0.35, "0-1", 0.01, 0.99, "mean initial loneliness",
@@ -217,14 +217,14 @@ class Params:
                                 "how much literacy damps attachment gain, spending and hostility")
 
     # --- attachment and reciprocity (mechanisms 1, 4) ---------------------
-    attachment_gain: float = _p(0.012, "1/day", 0, 1, "attachment growth per unit stimulus",
+    attachment_gain: float = _p(0.039, "1/day", 0, 1, "attachment growth per unit stimulus",
                                 "Horton & Wohl 1956; Schramm & Hartmann 2008")
     attachment_decay: float = _p(0.01, "1/day", 0, 1, "attachment loss without contact",
                                  "assumption (half-life ~70 days)")
     disclosure_weight: float = _p(1.0, "ratio", 0, 10, "stimulus gain from self-disclosure")
     address_weight: float = _p(1.0, "ratio", 0, 10, "stimulus gain from direct address")
     live_weight: float = _p(1.0, "per hour", 0, 10, "stimulus per hour of live stream watched")
-    recognition_weight: float = _p(3.0, "per recognition", 0, 50,
+    recognition_weight: float = _p(5.0, "per recognition", 0, 50,
                                    "stimulus of one act of personal recognition",
                                    "Wulf, Schneider & Queck 2021")
     loneliness_effect: float = _p(0.1, "ratio", 0, 5,
@@ -254,13 +254,13 @@ class Params:
                                                "Kowert & Daniel 2021")
     frustration_gain: float = _p(0.05, "1/day", 0, 1, "frustration per unit unmet expectation")
     frustration_decay: float = _p(0.03, "1/day", 0, 1, "frustration decay")
-    hostility_gain: float = _p(0.08, "1/day", 0, 1, "hostility per unit frustration")
+    hostility_gain: float = _p(0.092, "1/day", 0, 1, "hostility per unit frustration")
     hostility_contagion: float = _p(0.5, "per incident per follower", 0, 1000,
                                     "pull toward hostility of the harassment left visible in "
                                     "one's fandoms (incidents per follower per day)",
                                     "Cheng et al. 2017")
     hostility_decay: float = _p(0.05, "1/day", 0, 1, "hostility decay")
-    harassment_rate: float = _p(0.5, "incidents/day", 0, 10,
+    harassment_rate: float = _p(0.26, "incidents/day", 0, 10,
                                 "incidents per day by a fully hostile fan")
     fan_target_share: float = _p(0.3, "share", 0, 1,
                                  "share of incidents aimed at other fans rather than creators")
@@ -279,16 +279,16 @@ class Params:
                                     "sasaeng reports (seed 003)")
 
     # --- creator stress and burnout (mechanism 7) ------------------------
-    load_stress: float = _p(0.05, "1/day", 0, 1,
+    load_stress: float = _p(0.015, "1/day", 0, 1,
                             "stress per day per sustainable working day worked beyond it",
                             "Bakker & Demerouti 2007 (job demands-resources)")
-    demand_stress: float = _p(0.015, "1/day", 0, 1, "stress per log-unit of unanswered messages",
+    demand_stress: float = _p(0.012, "1/day", 0, 1, "stress per log-unit of unanswered messages",
                               "Bakker & Demerouti 2007")
     harassment_stress: float = _p(0.03, "1/day", 0, 1,
                                   "stress per log-unit of harassment (twice demand_stress: an "
                                   "insult strains more than an unanswered message)",
                                   "Bakker & Demerouti 2007; Grandey, Dickter & Sin 2004")
-    stress_noise: float = _p(0.02, "stress/day", 0, 1, "day-to-day stress shocks (s.d.): life events")
+    stress_noise: float = _p(0.055, "stress/day", 0, 1, "day-to-day stress shocks (s.d.): life events")
     stress_recovery: float = _p(0.02, "1/day", 0, 1, "stress recovery rate")
     income_support: float = _p(1.0, "ratio", 0, 100,
                                "extra resources (help, means) per reference income earned",
@@ -303,11 +303,11 @@ class Params:
                            "daily chance a creator above break_threshold starts a break")
     break_days: int = _p(14, "days", 1, 3650, "length of a break (no output)")
     break_recovery: float = _p(3.0, "ratio", 1, 100, "stress recovery multiplier on a break")
-    burnout_threshold: float = _p(0.72, "stress", 0, 1, "stress at which a creator burns out")
+    burnout_threshold: float = _p(0.57, "stress", 0, 1, "stress at which a creator burns out")
     burnout_output: float = _p(0.3, "share", 0, 1, "output of a burnt-out creator")
     burnout_recovery: float = _p(0.5, "share", 0, 1,
                                  "a burnt-out creator recovers below this share of the threshold")
-    quit_rate: float = _p(0.003, "probability/day", 0, 1, "daily quit probability while burnt out")
+    quit_rate: float = _p(0.0041, "probability/day", 0, 1, "daily quit probability while burnt out")
     income_quit_rate: float = _p(0.002, "probability/day", 0, 1,
                                  "daily quit probability of an established creator earning less "
                                  "than income_need")

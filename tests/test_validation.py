@@ -1,7 +1,8 @@
 """The default calibration reproduces the published patterns (pattern-oriented validation).
 
-The test runs the report's world (the calibration world of `parasocial validate`:
-2000 fans, 150 creators, two years) on its first six seeds and judges each
+The test runs the calibration's screening world (20,000 fans and 50 creators, the
+report's 400 fans per creator at a fifth of its size and cost; a column of the
+report's scale table) for two years on its first six seeds and judges each
 pattern as the report does, by its 95 % interval (`sim.validation.verdict`).
 Every pattern is in exactly one group below: met, undecided at six seeds
 (inconclusive), or a miss the report explains (`KNOWN_MISSES`, which must not be
@@ -17,11 +18,12 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import pytest
 
+from sim.params import world
 from sim.validation import KNOWN_MISSES, PATTERNS, run_validation, summarise, verdict
 from sim.validation_report import write_report
 
 SEEDS = [1, 2, 3, 4, 5, 6]
-WORLD = {"n_fans": 2000, "n_creators": 150}
+WORLD = world(20_000)
 # Patterns whose six-seed interval straddles a bound of the target (not met, not missed).
 UNDECIDED = {"share_focal", "tier_entertainment", "tier_borderline",
              "views_top3_share", "payer_share", "harassment_ratio"}

@@ -3,7 +3,7 @@
 # experiments/ (into its results/ folder, which then holds fresh Parquet parts, summaries,
 # figures and the final_day.csv digest the tests check), the validation report and the
 # paired mechanism effects. `git diff results/` then shows what the change did.
-#   bash tools/rerun_results.sh            # everything (about 30 minutes on two cores)
+#   bash tools/rerun_results.sh            # everything (about an hour on two cores)
 #   bash tools/rerun_results.sh studies    # only the studies (or: validation, effects)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +20,8 @@ if [[ $what == all || $what == studies ]]; then
     done
 fi
 if [[ $what == all || $what == validation ]]; then
-    "$bin/parasocial" validate --replicates 10 --counterfactuals 3 --workers 2 --force
+    "$bin/parasocial" validate --replicates 10 --counterfactuals 3 --scale 10000 20000 1000000 \
+        --scale-replicates 3 --workers 2 --force
 fi
 if [[ $what == all || $what == effects ]]; then
     "$bin/python" experiments/mechanism_effects.py --seeds 12 --workers 2
