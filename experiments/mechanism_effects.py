@@ -145,7 +145,8 @@ def run(args) -> tuple[float, float]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--fans", type=int, default=10_000, help="fans in the world")
-    parser.add_argument("--creators", type=int, default=25, help="creators in the world (400 fans per creator, as in the validation report)")
+    parser.add_argument("--creators", type=int, default=25,
+                        help="creators in the world (400 fans per creator, as the report's)")
     parser.add_argument("--steps", type=int, default=365, help="days per run")
     parser.add_argument("--seeds", type=int, default=6, help="paired replicates per check")
     parser.add_argument("--workers", type=int, default=2, help="processes (1: run in this process)")

@@ -119,7 +119,9 @@ ABSENCES = [
     ("popularity signal", "influencer", DISCOVERING, {**DISCOVERING, "popularity_bias": 0.0},
      "audience_gini", "down", 30),
     ("discovery", "influencer", {}, {"discovery_rate": 0.0}, "follows", "down"),
-    ("faded bonds unfollowed", "influencer", {}, {"fade_unfollow": 0.0}, "unfollows", "down"),
+    # at the default fade level hardly a bond has faded a day after the warm-up: raise it in both
+    ("faded bonds unfollowed", "influencer", {"fade_level": 0.1},
+     {"fade_level": 0.1, "fade_unfollow": 0.0}, "unfollows", "down"),
     ("frustration unfollows", "influencer", {"frustration_unfollow": 0.5},
      {"frustration_unfollow": 0.0}, "unfollows", "down"),
     # mechanism 3: offline life
@@ -167,8 +169,9 @@ ABSENCES = [
     ("sanctions", "influencer", {"moderation": 0.5}, {"moderation": 0.5, "sanction_effect": 0.0},
      "hostility", "up"),
     ("harassment harms", "influencer", {}, {"harassment_harm": 0.0}, "wellbeing", "up"),
-    ("outsiders target by identity", "influencer", {"harassment_rate": 10.0},
-     {"harassment_rate": 10.0, "outsider_share": 0.0}, "creators_harassed", "down"),
+    # over a month outsiders reach creators whose own followers are not frustrated
+    ("outsiders target by identity", "influencer", {}, {"outsider_share": 0.0},
+     "creators_harassed", "down", 30),
     ("stalking", "idol", {"stalking_rate": 0.5, "stalking_threshold": 0.2},
      {"stalking_rate": 0.0, "stalking_threshold": 0.2}, "stalking", "down"),
     # mechanism 7: creators

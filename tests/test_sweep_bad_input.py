@@ -28,7 +28,7 @@ posting_rate = [0.5, 4]
 
 TOML = [
     (TINY.replace("steps = 12", "steps = 1000000000000"),
-     ["tiny.toml", "steps=1000000000000", "fan-days", "more than 4e+08", "--allow-large"]),
+     ["tiny.toml", "steps=1000000000000", "fan-days", "more than 2e+09", "--allow-large"]),
     (HUGE_FACTORIAL, ["100000 conditions", "replicates=3", f"more than {MAX_RUNS}",
                       "allow_large=True"]),
     (MORRIS, ["100000 conditions", "replicates=10", "--allow-large"]),

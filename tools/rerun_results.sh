@@ -15,7 +15,9 @@ case "$what" in all|studies|validation|effects) ;;
 esac
 if [[ $what == all || $what == studies ]]; then
     for study in experiments/*.toml; do
-        rm -rf "results/$(basename "$study" .toml)/parts"  # stale parts would be kept, not rerun
+        # Everything in a study's folder is regenerated; stale parts would be kept, not rerun,
+        # and a folder of another design (a changed study file) is refused.
+        rm -rf "results/$(basename "$study" .toml)"
         "$bin/parasocial" sweep "$study" --workers 2
     done
 fi
