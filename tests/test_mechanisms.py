@@ -239,8 +239,9 @@ DISCONNECTIONS = [
     ("bonds", "reinforcement", lambda absorption, attachment, strength: np.ones_like(attachment),
      "absorption reinforcement"),
     ("bonds", "expectation", _zeros, "expectations from reciprocity"),
+    # tried where broadcasts are the only change (bought ones also move spending on the bond)
     ("interaction", "broadcast_value", lambda value, literacy, *a: _zeros(literacy),
-     "paid broadcasts"),
+     "subscriber broadcasts"),
     ("interaction", "paid_broadcasts", _nothing, "paid broadcasts"),
     ("interaction", "subscriber_broadcasts", _nothing, "subscriber broadcasts"),
     ("interaction", "live_chat", _nothing, "names read on stream"),
