@@ -231,6 +231,20 @@ def default_run(seed: int, steps: int, size: dict) -> tuple[ParasocialModel, dic
     return base, values, exposure
 
 
+def audiences(model: ParasocialModel, settled: int = 180) -> dict[str, float]:
+    """Followers per active creator on the last day: what makes a world realistic or a toy.
+
+    ``settled``: creators active at least that many days (newcomers start with none).
+    """
+    c = model.creators
+    audience = c.audience[c.active].astype(float)
+    old = c.audience[c.active & (model.time - c.start_day >= settled)].astype(float)
+    return {"median": float(np.median(audience)), "median_settled": float(np.median(old))
+            if old.size else np.nan, "p99": float(np.quantile(audience, 0.99)),
+            "max": float(audience.max()),
+            "follows_per_fan": float(c.audience.sum() / model.params.n_fans)}
+
+
 def replicate(seed: int, n_fans: int, n_creators: int, steps: int = STEPS,
               runs=tuple(RUNS), **params) -> dict:
     """Pattern values for one seed from the paired ``runs`` (all four by default)."""
@@ -240,6 +254,7 @@ def replicate(seed: int, n_fans: int, n_creators: int, steps: int = STEPS,
                                "creator income": metrics.active(base, base.creators.income),
                                "fan spending": base.fans.spent.copy(),
                                "views": metrics.active(base, base.creators.views)}
+    values["audiences"] = audiences(base)
     if "address" in runs:
         silent = _run(seed, steps, **{**size, "reply_capacity": 0.0, "chat_interaction": 0.0})
         with_address = base.bonds.attachment[base.bonds.valid].mean()

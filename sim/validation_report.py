@@ -92,6 +92,7 @@ def markdown(summary: pd.DataFrame, meta: dict, reps: list[dict] = (),
                   "fails there | source |", "|---|---|---|---|---|---|---|",
                   *[_row(r) for _, r in rows.iterrows()]]
     lines += _not_met(summary)
+    lines += _audiences(reps)
     lines += _harassment_rates(reps)
     if scale is not None:
         lines += _scale(summary, scale, meta)
@@ -116,6 +117,23 @@ def _not_met(summary: pd.DataFrame) -> list[str]:
                                 if r.verdict == "inconclusive"
                                 else "not examined yet; an unexpected miss at this world size.")))
     return lines
+
+
+def _audiences(reps) -> list[str]:
+    """How many followers creators have in this world (the world's realism, measured)."""
+    if not reps or "audiences" not in reps[0]:
+        return []
+    table = pd.DataFrame([r["audiences"] for r in reps])
+    def cell(key):
+        return f"{table[key].mean():,.0f} [{table[key].min():,.0f}–{table[key].max():,.0f}]"
+    return ["", "## The world's audiences", "",
+            "Followers per active creator on the last day (mean over replicates [lowest–highest "
+            "replicate]); creators who quit are replaced by newcomers with no followers, hence "
+            "the median over creators active at least 180 days beside the median over all.", "",
+            "| median | median, active ≥ 180 days | top 1 % (99th percentile) | largest | "
+            "follows per fan |", "|---|---|---|---|---|",
+            f"| {cell('median')} | {cell('median_settled')} | {cell('p99')} | {cell('max')} | "
+            f"{table['follows_per_fan'].mean():.2f} |"]
 
 
 def _harassment_rates(reps) -> list[str]:
