@@ -383,3 +383,75 @@ def bond_summary(creator, attachment, reciprocity, frustration, until, now, frus
         if current:
             subscribers += 1
     return n_valid, total, frustrated, subscribers
+
+
+@njit(cache=True, nogil=True)
+def end_of_day(creator, attachment, reciprocity, frustration, until, now, frustrated_above,
+               n_creators, audience, strongest, focal_out):
+    """:func:`audience_strongest` and :func:`bond_summary` in one pass over the bonds.
+
+    Writes the audiences, each row's maximum attachment and the reciprocity at
+    its first strongest slot; returns :func:`bond_summary`'s four numbers.
+    """
+    n, k = creator.shape
+    for c in range(n_creators):
+        audience[c] = 0.0
+    n_valid, total, frustrated, subscribers = 0, 0.0, 0, 0
+    for i in range(n):
+        best, at, current = attachment[i, 0], 0, False
+        for j in range(k):
+            c = creator[i, j]
+            if c >= 0:
+                audience[c] += 1.0
+                n_valid += 1
+                total += reciprocity[i, j]
+                if frustration[i, j] > frustrated_above:
+                    frustrated += 1
+            if until[i, j] > now:
+                current = True
+            if j > 0 and attachment[i, j] > best:
+                best, at = attachment[i, j], j
+        strongest[i] = best
+        focal_out[i] = reciprocity[i, at]
+        if current:
+            subscribers += 1
+    return n_valid, total, frustrated, subscribers
+
+
+@njit(cache=True, nogil=True)
+def offline_day(platform_hours, free_time, contact, strength, u, v, degree_u, degree_v, degree,
+                maintenance, decay, strongest, one, surrogacy, two, comfort, loneliness,
+                trait, loneliness_rate, loneliness_mean, grief, grief_keep, victimisation,
+                wellbeing, wellbeing_rate, base, support_weight, loneliness_weight, overuse_cost,
+                harassment_harm, grief_harm, offline_hours, new_strength, support,
+                new_loneliness, new_wellbeing):
+    """:func:`sim.dynamics.offline.step` for every fan and tie: offline hours, the tie update
+    and support (:func:`tie_update_support`), felt support, loneliness, grief decay (in
+    place), overuse, the wellbeing target and its approach.
+
+    `one`, `two`, `surrogacy` and `comfort` come in the dtype of `strongest`, so the
+    products with it are rounded as numpy rounds them (in single precision when
+    `strongest` is single). Same operations in the same order as the numpy functions.
+    """
+    n = degree.size
+    for i in range(n):
+        offline_hours[i] = (free_time - platform_hours[i]) * contact
+    tie_update_support(strength, offline_hours, u, v, degree_u, degree_v, degree, maintenance,
+                       decay, new_strength, support)
+    for i in range(n):
+        s = support[i]
+        a = strongest[i]
+        felt = s + np.float64(surrogacy * min(one, a)) * (1.0 - s)
+        target = 0.5 * (trait[i] + (1.0 - felt))
+        lonely = loneliness[i]
+        lonely = min(max(lonely + loneliness_rate * (target - lonely), 0.0), 1.0)
+        new_loneliness[i] = lonely
+        g = grief[i] * grief_keep
+        grief[i] = g
+        over = max(0.0, platform_hours[i] / free_time - 0.5)
+        w = (base + support_weight * (s - 0.5) - loneliness_weight * (lonely - loneliness_mean)
+             + np.float64(comfort * min(one, two * a)) - overuse_cost * over
+             - harassment_harm * victimisation[i] - grief_harm * g)
+        w = min(max(w, 0.0), 1.0)
+        x = wellbeing[i]
+        new_wellbeing[i] = min(max(x + wellbeing_rate * (w - x), 0.0), 1.0)

@@ -139,10 +139,18 @@ class ParasocialModel(mesa.Model):
         self.contact = p.lockdown_contact if lockdown else 1.0
 
     def _end_of_day(self) -> None:
-        """Audiences and strongest bonds after today's follows and unfollows (read by reporters)."""
+        """Audiences and strongest bonds after today's follows and unfollows (read by reporters).
+
+        The same pass computes the bond outcomes of the collect that follows
+        (:class:`sim.metrics.BondSummary`), kept for that collect only.
+        """
         b, n = self.bonds, self.params.n_creators
         audience, strongest = np.empty(n), np.empty(b.attachment.shape[0], b.attachment.dtype)
-        kernels.audience_strongest(b.creator, b.attachment, n, audience, strongest)  # one pass
+        focal = np.empty(b.attachment.shape[0])
+        counts = kernels.end_of_day(b.creator, b.attachment, b.reciprocity, b.frustration,
+                                    b.subscribed_until, float(self.time),
+                                    metrics.BondSummary.FRUSTRATED, n, audience, strongest, focal)
+        self._pending_summary = (self.steps, (counts, focal))
         self.creators.audience, self.strongest = audience, strongest
         self.tiers = metrics.tier_shares(self.strongest)
 
