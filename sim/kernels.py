@@ -455,3 +455,37 @@ def offline_day(platform_hours, free_time, contact, strength, u, v, degree_u, de
         w = min(max(w, 0.0), 1.0)
         x = wellbeing[i]
         new_wellbeing[i] = min(max(x + wellbeing_rate * (w - x), 0.0), 1.0)
+
+
+@njit(cache=True, nogil=True)
+def platform_time(platform_hours, free_time, displacement, base_hours, notified, strongest, one,
+                  attachment_pull, by_wellbeing, wellbeing, loneliness, loneliness_mean,
+                  loneliness_pull, live_total, has_live, time_limit, banned, posts_per_hour,
+                  followed_share, feed_desire, hours_out, scale_out, budget_out):
+    """:mod:`sim.dynamics.attention`'s per-fan hours in one pass: the displaced hours,
+    :func:`~sim.dynamics.attention.desired_platform_hours` (`feed_desire`), the hours
+    spent (:func:`~sim.dynamics.attention.platform_hours`), the share of the desire they
+    allow (`scale_out`) and the feed budget.
+
+    `displacement` is ``compensation * (1 - contact)`` and `notified` ``1 + nu pull_n``;
+    `one` and `attachment_pull` come in the dtype of `strongest` (numpy rounds their
+    product in that precision). `live_total` (when `has_live`) is the row sum of the
+    live hours. Same operations in the same order as the numpy functions.
+    """
+    n = base_hours.size
+    for i in range(n):
+        displaced = displacement * max(0.0, free_time - platform_hours[i])
+        if by_wellbeing:
+            pulled = 1.0 + np.float64(attachment_pull * strongest[i]) * wellbeing[i]
+        else:
+            pulled = np.float64(one + attachment_pull * strongest[i])
+        lonely = max(0.0, 1.0 + loneliness_pull * (loneliness[i] - loneliness_mean))
+        desire = base_hours[i] * notified * pulled * lonely + displaced
+        feed_desire[i] = desire
+        if has_live:
+            desire = desire + live_total[i]
+        hours = 0.0 if banned[i] else min(min(desire, free_time), time_limit)
+        hours_out[i] = hours
+        scale = hours / desire if desire > 0 else 0.0
+        scale_out[i] = scale
+        budget_out[i] = posts_per_hour * feed_desire[i] * scale * followed_share
