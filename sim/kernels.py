@@ -489,3 +489,41 @@ def platform_time(platform_hours, free_time, displacement, base_hours, notified,
         scale = hours / desire if desire > 0 else 0.0
         scale_out[i] = scale
         budget_out[i] = posts_per_hour * feed_desire[i] * scale * followed_share
+
+
+@njit(cache=True, nogil=True)
+def gap_positions(gaps, start, n, out):
+    """Running positions ``start + cumsum(min(gaps, n + 1))`` that are below `n`, into `out`.
+
+    Returns (how many, the last running position, at or beyond `n` once the draw
+    is over). Positions only grow, so the first one at or beyond `n` ends the pass:
+    the same positions as the numpy expression keeps.
+    """
+    position = start
+    count = 0
+    cap = n + 1
+    for g in gaps:
+        position += min(g, cap)
+        if position >= n:
+            return count, position
+        out[count] = position
+        count += 1
+    return count, position
+
+
+@njit(cache=True, nogil=True)
+def below(items, thresholds, uniform, out):
+    """``items[uniform < thresholds]`` into `out` (all three of one length); returns how many."""
+    count = 0
+    for t in range(items.size):
+        if uniform[t] < thresholds[t]:
+            out[count] = items[t]
+            count += 1
+    return count
+
+
+@njit(cache=True, nogil=True)
+def shrink(values, divisor):
+    """``values -= values / divisor`` in place on a flat array (`divisor` in its dtype)."""
+    for t in range(values.size):
+        values[t] -= values[t] / divisor

@@ -409,6 +409,14 @@ def row_sum(a: np.ndarray) -> np.ndarray:
     return kernels.row_sum(np.ascontiguousarray(a))  # sums in double precision
 
 
+def shrink(a: np.ndarray, divisor: int) -> None:
+    """``a -= a / divisor`` in place, compiled (one pass, no temporary; same rounding)."""
+    if a.flags.c_contiguous and a.dtype in (np.float32, np.float64):
+        kernels.shrink(a.reshape(-1), a.dtype.type(divisor))
+    else:
+        a -= a / divisor
+
+
 def bernoulli_positions(rng: np.random.Generator, n: int, prob: float) -> np.ndarray:
     """Indices i < n that succeed in independent Bernoulli(prob) trials, drawn in O(successes).
 
@@ -424,9 +432,11 @@ def bernoulli_positions(rng: np.random.Generator, n: int, prob: float) -> np.nda
     out, start = [], -1
     while True:
         size = int(max(16, (n - start) * prob * 1.1 + 4 * np.sqrt((n - start) * prob + 1)))
-        positions = start + np.cumsum(np.minimum(rng.geometric(prob, size), n + 1))
-        out.append(positions[positions < n])
-        if positions[-1] >= n:
+        # start + np.cumsum(np.minimum(gaps, n + 1)), kept below n, in one compiled pass
+        positions = np.empty(size, dtype=np.intp)
+        count, last = kernels.gap_positions(rng.geometric(prob, size), start, n, positions)
+        out.append(positions[:count])
+        if last >= n:
             break
-        start = int(positions[-1])
-    return np.concatenate(out).astype(np.intp)
+        start = int(last)
+    return out[0] if len(out) == 1 else np.concatenate(out)

@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.dynamics.money import MONTH, monthly_means, purchase_probability
 from sim.params import PAID_MESSAGES
-from sim.state import bernoulli_positions, scratch
+from sim.state import bernoulli_positions, scratch, shrink
 
 PER_MESSAGE = PAID_MESSAGES.index("per_message")
 SUBSCRIPTION = PAID_MESSAGES.index("subscription")
@@ -118,7 +118,7 @@ def step(model, day, output, live, ledger, thanked):
     in a broadcast.
     """
     b = model.bonds
-    b.broadcasts -= b.broadcasts / MONTH
+    shrink(b.broadcasts, MONTH)  # b.broadcasts -= b.broadcasts / MONTH
     recognitions = scratch(model).get("recognitions", b.creator.shape, zero=True)
     receive(model, thanked, 1.0, recognitions)
     messages(model, output, recognitions)

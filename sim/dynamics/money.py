@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.state import bernoulli_positions
+from sim.state import bernoulli_positions, shrink
 
 SPEND_KINDS = ("subscription", "paid_message", "donation", "meeting")
 WALLET_MONTHS = 2.0  # savings cap: fans keep at most this many months of disposable money
@@ -271,7 +271,7 @@ def settle(model, ledger, day) -> None:
     f.wallet -= per_fan
     f.spent += per_fan
     f.last_paid[per_fan > 0] = day
-    b.recent_spend -= b.recent_spend / MONTH
+    shrink(b.recent_spend, MONTH)  # b.recent_spend -= b.recent_spend / MONTH
     np.add.at(b.recent_spend.reshape(-1), ledger.bonds, ledger.amounts)
     amount = np.bincount(s.flat[ledger.bonds], weights=ledger.amounts,
                          minlength=p.n_creators + 1)[: p.n_creators]
