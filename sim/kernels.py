@@ -527,3 +527,18 @@ def shrink(values, divisor):
     """``values -= values / divisor`` in place on a flat array (`divisor` in its dtype)."""
     for t in range(values.size):
         values[t] -= values[t] / divisor
+
+
+@njit(cache=True, nogil=True)
+def due_bonds(until, day, index, banned, offered, out):
+    """Flat indices of the bonds with ``until == day`` in an occupied slot (``index`` not the
+    padding creator) of a fan not banned whose creator offers it (`offered`, padding
+    creator last and False), in order; returns how many."""
+    n, k = until.shape
+    count = 0
+    for i in range(n):
+        for j in range(k):
+            if until[i, j] == day and not banned[i] and offered[index[i, j]]:
+                out[count] = i * k + j
+                count += 1
+    return count
