@@ -542,3 +542,37 @@ def due_bonds(until, day, index, banned, offered, out):
                 out[count] = i * k + j
                 count += 1
     return count
+
+
+@njit(cache=True, nogil=True)
+def fandom_hostility(attachment, banned, exposure, index, frustration, hostility, literacy, gain,
+                     literacy_effect, contagion, decay, uniform, rate, new_hostility, acts):
+    """:func:`fandom_exposure`, then :func:`sim.dynamics.hostility.update_hostility` and the
+    fans who act today (not banned, ``uniform < harassment_probability``), in one pass.
+
+    `gain` comes in the dtype of `frustration` (numpy rounds ``gain * F_max`` in
+    that precision). Writes the new hostility and the acting fans (in order)
+    into `acts`; returns how many. Same operations in the same order as numpy.
+    """
+    n, k = attachment.shape
+    count = 0
+    for i in range(n):
+        total, seen = 0.0, 0.0
+        if not banned[i]:
+            for j in range(k):
+                w = np.float64(attachment[i, j])
+                total += w
+                seen += w * exposure[index[i, j]]
+        x = seen / total if total > 0 else 0.0
+        best = frustration[i, 0]
+        for j in range(1, k):
+            if frustration[i, j] > best:
+                best = frustration[i, j]
+        drive = np.float64(gain * best) * (1.0 - literacy_effect * literacy[i]) + contagion * x
+        h = hostility[i]
+        h = min(max(h + drive * (1.0 - h) - decay * h, 0.0), 1.0)
+        new_hostility[i] = h
+        if not banned[i] and uniform[i] < min(1.0, rate * (h * h)):
+            acts[count] = i
+            count += 1
+    return count

@@ -88,9 +88,14 @@ def step(model, seen, live, recognitions) -> None:
     if (stimulus, reinforcement, saturating_update, expectation, unmet_expectation) != _FUSED:
         return reference_step(model, seen, live, recognitions)  # a formula was replaced
     p, f, b, c, s = model.params, model.fans, model.bonds, model.creators, model.slots
-    gain = susceptibility_gain(p.attachment_gain, f.absorption, p.absorption_power,
-                               f.loneliness, p.loneliness_mean, p.loneliness_effect,
-                               f.literacy, p.literacy_effect)
+    if susceptibility_gain is _GAIN:  # the same products, the static factors kept
+        base, damp = _static_gain(model)
+        lonely = 1.0 + p.loneliness_effect * (f.loneliness - p.loneliness_mean)
+        gain = base * np.maximum(lonely, 0.0) * damp
+    else:
+        gain = susceptibility_gain(p.attachment_gain, f.absorption, p.absorption_power,
+                                   f.loneliness, p.loneliness_mean, p.loneliness_effect,
+                                   f.literacy, p.literacy_effect)
     per_post = np.append(1.0 + p.disclosure_weight * c.disclosure + p.address_weight * c.address,
                          0.0)  # stimulus per post seen, padding creator last
     strongest = np.empty(b.attachment.shape[0])
@@ -105,6 +110,25 @@ def step(model, seen, live, recognitions) -> None:
 
 
 _EMPTY = np.zeros((0, 0))
+_GAIN = susceptibility_gain
+
+
+def _static_gain(model):
+    """The factors of :func:`susceptibility_gain` that do not change from day to day:
+    ``g0 * absorption^k`` and ``1 - e_lit * literacy``, computed as there.
+
+    Kept between steps while the parameters and the fans' absorption and literacy
+    are unchanged (compared value by value: an intervention may change them).
+    """
+    p, f = model.params, model.fans
+    key = (p.attachment_gain, p.absorption_power, p.literacy_effect)
+    kept = getattr(model, "_gain_factors", None)
+    if (kept is None or kept[0] != key or not np.array_equal(kept[1], f.absorption)
+            or not np.array_equal(kept[2], f.literacy)):
+        kept = model._gain_factors = (key, f.absorption.copy(), f.literacy.copy(),
+                                      p.attachment_gain * f.absorption**p.absorption_power,
+                                      1.0 - p.literacy_effect * f.literacy)
+    return kept[3], kept[4]
 _FUSED = (stimulus, reinforcement, saturating_update, expectation, unmet_expectation)
 
 

@@ -143,6 +143,24 @@ def pile_on(model):
 def step(model, day) -> None:
     """Hostility spreads in fandoms and turns into harassment, stalking and pile-ons."""
     p, f, b, c, s, rng = model.params, model.fans, model.bonds, model.creators, model.slots, model.rng
+    if ((community_exposure, update_hostility, harassment_probability) == _FUSED
+            and b.frustration.dtype in (np.float32, np.float64)):
+        # exposure, the strongest frustration, hostility and who acts, in one compiled pass
+        hostility, acts = np.empty(p.n_fans), np.empty(p.n_fans, np.intp)
+        count = kernels.fandom_hostility(
+            b.attachment, f.banned, np.append(c.exposure, 0.0), s.index, b.frustration,
+            f.hostility, f.literacy, b.frustration.dtype.type(p.hostility_gain),
+            p.literacy_effect, p.hostility_contagion, p.hostility_decay, rng.random(p.n_fans),
+            p.harassment_rate, hostility, acts)
+        f.hostility, acts = hostility, acts[:count]
+    else:
+        acts = _hostility_and_acts(model)
+    _harass(model, day, acts)
+
+
+def _hostility_and_acts(model):
+    """Hostility after today's frustration and exposure; returns the fans who harass today."""
+    p, f, b, c, s, rng = model.params, model.fans, model.bonds, model.creators, model.slots, model.rng
     if community_exposure is _EXPOSURE:  # with the strongest frustration, in one compiled pass
         exposure, frustration_max = np.empty(p.n_fans), np.empty(p.n_fans, b.frustration.dtype)
         kernels.fandom_exposure(b.attachment, f.banned, np.append(c.exposure, 0.0), s.index,
@@ -156,8 +174,13 @@ def step(model, day) -> None:
                                    f.literacy, p.literacy_effect)
     # Who harasses today, and whom: another fan, any visible creator (from outside the
     # audience), or a followed creator who disappointed.
-    acts = np.flatnonzero(~f.banned & (rng.random(p.n_fans) < harassment_probability(
+    return np.flatnonzero(~f.banned & (rng.random(p.n_fans) < harassment_probability(
         f.hostility, p.harassment_rate)))
+
+
+def _harass(model, day, acts) -> None:
+    """Today's harassment by the fans in `acts`, stalking and pile-ons, and who they reach."""
+    p, f, b, c, s, rng = model.params, model.fans, model.bonds, model.creators, model.slots, model.rng
     to_fan = rng.random(acts.size) < p.fan_target_share
     from_outside = ~to_fan & (rng.random(acts.size) < p.outsider_share)
     offenders_f, outside = acts[to_fan], acts[from_outside]
@@ -205,3 +228,6 @@ def step(model, day) -> None:
     f.last_harassed[fan_hits > 0] = day
     model.today.fan_incidents = float(fan_hits.sum())
     model.today.creator_incidents = float(hits.sum())
+
+
+_FUSED = (community_exposure, update_hostility, harassment_probability)
