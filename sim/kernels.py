@@ -234,15 +234,21 @@ def tie_update_support(strength, hours, u, v, degree_u, degree_v, degree, mainte
     Writes the new tie strengths into `new_strength` and each fan's mean tie
     strength into `support`; same operations in the same order as the numpy
     reference (the two bincounts are summed apart and then added), so the
-    results are identical.
+    results are identical. `degree_u` and `degree_v` must be ``degree[u]`` and
+    ``degree[v]`` (as the model keeps them).
     """
     n = degree.size
     total_u = np.zeros(n)
     total_v = np.zeros(n)
+    # Each fan's hours per tie, once per fan rather than twice per tie: `degree_u` and
+    # `degree_v` are `degree` at the tie's ends (whole numbers, exact in single precision),
+    # so ``hours[a] / max(degree_u[t], 1)`` is this very quotient.
+    share = np.empty(n)
+    for i in range(n):
+        share[i] = hours[i] / max(degree[i], 1.0)
     for t in range(strength.size):
         a, b = u[t], v[t]
-        du, dv = max(np.float64(degree_u[t]), 1.0), max(np.float64(degree_v[t]), 1.0)
-        per_tie = min(hours[a] / du, hours[b] / dv)
+        per_tie = min(share[a], share[b])
         w = strength[t]
         w = w + maintenance * per_tie * (1.0 - w) - decay * w
         w = min(max(w, 0.0), 1.0)
