@@ -22,7 +22,7 @@ from sim.dynamics import (
     opinion,
 )
 from sim.params import Params, creator_params, make_params
-from sim.state import Bonds, CreatorState, FanState, Scratch, Slots
+from sim.state import SLOT_INDEX, Bonds, CreatorState, FanState, Scratch, Slots
 
 
 class ParasocialModel(mesa.Model):
@@ -106,7 +106,7 @@ class ParasocialModel(mesa.Model):
         self.today = metrics.DailyCounts.zeros(self.params.n_creators)
         self._shocks(day)
         self.slots = Slots(self.bonds.creator, self.params.n_creators,
-                           self.scratch.get("slots", self.bonds.creator.shape, np.intp))
+                           self.scratch.get("slots", self.bonds.creator.shape, SLOT_INDEX))
         output = creators.plan(self, day)
         live_today = self.creators.live_hours * output
         seen, live = attention.step(self, self.creators.posts, live_today)
