@@ -552,16 +552,19 @@ def due_bonds(until, day, index, banned, offered, out):
 
 @njit(cache=True, nogil=True)
 def fandom_hostility(attachment, banned, exposure, index, frustration, hostility, literacy, gain,
-                     literacy_effect, contagion, decay, uniform, rate, new_hostility, acts):
+                     literacy_effect, contagion, decay, uniform, rate, new_hostility, acts,
+                     threshold, extreme):
     """:func:`fandom_exposure`, then :func:`sim.dynamics.hostility.update_hostility` and the
     fans who act today (not banned, ``uniform < harassment_probability``), in one pass.
 
     `gain` comes in the dtype of `frustration` (numpy rounds ``gain * F_max`` in
     that precision). Writes the new hostility and the acting fans (in order)
-    into `acts`; returns how many. Same operations in the same order as numpy.
+    into `acts`, and the bonds :func:`at_least` `threshold` would give now into
+    `extreme`; returns (acts, extreme bonds). Same operations in the same order as numpy.
     """
     n, k = attachment.shape
     count = 0
+    high = 0
     for i in range(n):
         total, seen = 0.0, 0.0
         if not banned[i]:
@@ -569,6 +572,9 @@ def fandom_hostility(attachment, banned, exposure, index, frustration, hostility
                 w = np.float64(attachment[i, j])
                 total += w
                 seen += w * exposure[index[i, j]]
+                if attachment[i, j] >= threshold:
+                    extreme[high] = i * k + j
+                    high += 1
         x = seen / total if total > 0 else 0.0
         best = frustration[i, 0]
         for j in range(1, k):
@@ -581,4 +587,4 @@ def fandom_hostility(attachment, banned, exposure, index, frustration, hostility
         if not banned[i] and uniform[i] < min(1.0, rate * (h * h)):
             acts[count] = i
             count += 1
-    return count
+    return count, high
