@@ -51,8 +51,10 @@ def bond_update(index, attachment, reciprocity, frustration, recent_spend, seen,
                 recognitions, gain, absorption, monthly_means, per_post, boundaries,
                 live_weight, recognition_weight, reinforcement, attachment_decay,
                 reciprocity_gain, reciprocity_decay, spend_weight, reciprocity_weight,
-                frustration_gain, frustration_decay, strongest):
+                frustration_gain, frustration_decay, strongest, clear=False):
     """One day's bond update in place; `strongest` gets each row's new maximum attachment.
+
+    With `clear`, `recognitions` is left all zero (each one is set back to 0 once read).
 
     `index` maps bonds to creators (empty slots to a padding creator);
     `per_post` (1 + w_d d + w_a a) and `boundaries` are per creator with the
@@ -66,6 +68,8 @@ def bond_update(index, attachment, reciprocity, frustration, recent_spend, seen,
         for j in range(k):
             c = index[i, j]
             a, r, rec = attachment[i, j], reciprocity[i, j], recognitions[i, j]
+            if clear and rec != 0.0:
+                recognitions[i, j] = 0.0
             stim = seen[i, j] * per_post[c] + recognition_weight * rec
             if has_live:
                 stim += live_weight * live[i, j]
@@ -588,3 +592,52 @@ def fandom_hostility(attachment, banned, exposure, index, frustration, hostility
             acts[count] = i
             count += 1
     return count, high
+
+
+@njit(cache=True, nogil=True)
+def occupied_of(bonds, creator, out):
+    """The flat `bonds` whose slot is occupied (``creator >= 0``), in order; returns how many."""
+    flat = creator.reshape(-1)
+    count = 0
+    for b in bonds:
+        if flat[b] >= 0:
+            out[count] = b
+            count += 1
+    return count
+
+
+@njit(cache=True, nogil=True)
+def fade_or_frustration(bonds, attachment, frustration, fade_level, fade_rate, frustration_rate,
+                        uniform, ceiling, out):
+    """``bonds[uniform * ceiling < unfollow_probability(A, F)]`` of
+    :func:`sim.dynamics.follows.unfollow_probability` at these flat bonds; returns how many.
+
+    `fade_level` and `frustration_rate` come in the bond arrays' dtype (numpy
+    compares and multiplies in that precision).
+    """
+    a_flat, f_flat = attachment.reshape(-1), frustration.reshape(-1)
+    count = 0
+    for t in range(bonds.size):
+        b = bonds[t]
+        f = f_flat[b]
+        faded = 1.0 if a_flat[b] < fade_level else 0.0
+        prob = min(1.0, fade_rate * faded + np.float64(frustration_rate * (f * f)))
+        if uniform[t] * ceiling < prob:
+            out[count] = b
+            count += 1
+    return count
+
+
+@njit(cache=True, nogil=True)
+def messages_free(sent, uniform, attachment, banned, creator, out):
+    """The messages of ``sent[uniform < A]`` from fans not banned on occupied slots
+    (:func:`sim.dynamics.interaction.messages`'s two filters), in order; returns how many."""
+    a_flat, c_flat = attachment.reshape(-1), creator.reshape(-1)
+    k = creator.shape[1]
+    count = 0
+    for t in range(sent.size):
+        b = sent[t]
+        if uniform[t] < a_flat[b] and not banned[b // k] and c_flat[b] >= 0:
+            out[count] = b
+            count += 1
+    return count

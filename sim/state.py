@@ -338,15 +338,26 @@ class Scratch:
 
     def __init__(self):
         self._arrays: dict[str, np.ndarray] = {}
+        self._zeroed: set[str] = set()  # buffers their last user left all zero
 
     def get(self, name: str, shape, dtype=float, zero: bool = False) -> np.ndarray:
         """The buffer `name` with this shape and dtype (contents undefined unless `zero`)."""
         a = self._arrays.get(name)
         if a is None or a.shape != tuple(shape) or a.dtype != np.dtype(dtype):
             a = self._arrays[name] = np.empty(shape, dtype=dtype)
-        if zero:
+            self._zeroed.discard(name)
+        if zero and name not in self._zeroed:
             a.fill(0)
+        self._zeroed.discard(name)
         return a
+
+    def owns(self, name: str, a: np.ndarray) -> bool:
+        """Whether `a` is the buffer `name` (and not an array of the caller's)."""
+        return self._arrays.get(name) is a
+
+    def zeroed(self, name: str) -> None:
+        """Buffer `name` has been left all zero: the next ``get(..., zero=True)`` skips the fill."""
+        self._zeroed.add(name)
 
 
 def scratch(model) -> Scratch:

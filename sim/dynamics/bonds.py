@@ -11,7 +11,7 @@ import numpy as np
 
 from sim import kernels
 from sim.dynamics.money import MONTH
-from sim.state import row_max
+from sim.state import row_max, scratch
 
 
 def stimulus(seen, disclosure, address, live_watched, recognitions,
@@ -99,13 +99,18 @@ def step(model, seen, live, recognitions) -> None:
     per_post = np.append(1.0 + p.disclosure_weight * c.disclosure + p.address_weight * c.address,
                          0.0)  # stimulus per post seen, padding creator last
     strongest = np.empty(b.attachment.shape[0])
+    work = scratch(model)
+    reused = work.owns("recognitions", recognitions)  # the step's buffer: left zero for tomorrow
     kernels.bond_update(
         s.index, b.attachment, b.reciprocity, b.frustration, b.recent_spend, seen,
         _EMPTY if live is None else live, live is not None, recognitions, gain, f.absorption,
         MONTH * f.income, per_post, np.append(c.boundaries, 0.0), p.live_weight,
         p.recognition_weight, p.absorption_reinforcement, p.attachment_decay,
         p.reciprocity_gain, p.reciprocity_decay, p.expectation_spend_weight,
-        p.expectation_reciprocity_weight, p.frustration_gain, p.frustration_decay, strongest)
+        p.expectation_reciprocity_weight, p.frustration_gain, p.frustration_decay, strongest,
+        reused)
+    if reused:
+        work.zeroed("recognitions")
     model.strongest = strongest  # today's bonds pull and comfort from now on
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import kernels
 from sim.dynamics.money import MONTH, monthly_means, purchase_probability
 from sim.params import PAID_MESSAGES
 from sim.state import bernoulli_positions, scratch, shrink
@@ -40,8 +41,13 @@ def messages(model, output, recognitions) -> None:
     """Fans' free messages compete for the creator's few personal replies."""
     p, f, b, c, s, rng = model.params, model.fans, model.bonds, model.creators, model.slots, model.rng
     sent = bernoulli_positions(rng, b.creator.size, p.message_rate)  # then thin by A
-    sent = sent[rng.random(sent.size) < b.attachment.reshape(-1)[sent]]
-    free = sent[~f.banned[sent // p.max_follows] & (b.creator.reshape(-1)[sent] >= 0)]
+    uniform = rng.random(sent.size)
+    if b.attachment.flags.c_contiguous and b.creator.flags.c_contiguous:  # one compiled pass
+        free = sent[:kernels.messages_free(sent, uniform, b.attachment, f.banned, b.creator,
+                                           sent)]
+    else:
+        sent = sent[uniform < b.attachment.reshape(-1)[sent]]
+        free = sent[~f.banned[sent // p.max_follows] & (b.creator.reshape(-1)[sent] >= 0)]
     requests = s.count(free)
     capacity = np.multiply(c.reply_capacity, output, out=np.zeros(p.n_creators),
                            where=output > 0)  # an AI's inf * 0 would be nan
