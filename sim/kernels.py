@@ -641,3 +641,26 @@ def messages_free(sent, uniform, attachment, banned, creator, out):
             out[count] = b
             count += 1
     return count
+
+
+@njit(cache=True, nogil=True)
+def victimised(hits, victimisation, received, last_harassed, day):
+    """:mod:`sim.dynamics.hostility`'s per-fan bookkeeping of incidents received today, in
+    place: ``received += hits``, ``victimisation += hits - victimisation / 30`` and the
+    day of the last incident."""
+    for i in range(hits.size):
+        h = hits[i]
+        received[i] += h
+        v = victimisation[i]
+        victimisation[i] = v + (np.float64(h) - v / 30.0)
+        if h > 0:
+            last_harassed[i] = day
+
+
+@njit(cache=True, nogil=True)
+def refill(wallet, income, cap_months):
+    """``np.minimum(wallet + income, cap_months * income)`` as a new array."""
+    out = np.empty(wallet.size)
+    for i in range(wallet.size):
+        out[i] = min(wallet[i] + income[i], cap_months * income[i])
+    return out

@@ -425,3 +425,23 @@ def test_shrink_and_end_of_day_are_the_numpy_reference_exactly():
     assert row["mean_reciprocity"] == again.mean_reciprocity
     assert row["frustrated_bonds"] == again.frustrated_share
     assert getattr(model, "_pending_summary", None) is None
+
+
+def test_victimised_and_refill_are_the_numpy_reference_exactly():
+    rng = np.random.default_rng(11)
+    n = 5000
+    hits = rng.poisson(0.3, n)
+    victimisation, received = rng.exponential(1.0, n), rng.integers(0, 9, n).astype(np.int32)
+    last = np.full(n, -5, dtype=np.int64)
+    expected_v = victimisation.copy()
+    expected_v += hits - expected_v / 30.0
+    expected_r = received + hits.astype(np.int32)
+    expected_last = last.copy()
+    expected_last[hits > 0] = 7
+    kernels.victimised(hits, victimisation, received, last, 7)
+    np.testing.assert_array_equal(victimisation, expected_v)
+    np.testing.assert_array_equal(received, expected_r)
+    np.testing.assert_array_equal(last, expected_last)
+    wallet, income = rng.exponential(50.0, n), rng.exponential(2.0, n)
+    np.testing.assert_array_equal(kernels.refill(wallet, income, 60.0),
+                                  np.minimum(wallet + income, 30 * 2.0 * income))

@@ -88,10 +88,10 @@ def step(model, seen, live, recognitions) -> None:
     if (stimulus, reinforcement, saturating_update, expectation, unmet_expectation) != _FUSED:
         return reference_step(model, seen, live, recognitions)  # a formula was replaced
     p, f, b, c, s = model.params, model.fans, model.bonds, model.creators, model.slots
-    if susceptibility_gain is _GAIN:  # the same products, the static factors kept
-        base, damp = _static_gain(model)
+    if susceptibility_gain is _GAIN:  # the same products, the power kept
         lonely = 1.0 + p.loneliness_effect * (f.loneliness - p.loneliness_mean)
-        gain = base * np.maximum(lonely, 0.0) * damp
+        gain = (_static_gain(model) * np.maximum(lonely, 0.0)
+                * (1.0 - p.literacy_effect * f.literacy))
     else:
         gain = susceptibility_gain(p.attachment_gain, f.absorption, p.absorption_power,
                                    f.loneliness, p.loneliness_mean, p.loneliness_effect,
@@ -119,21 +119,19 @@ _GAIN = susceptibility_gain
 
 
 def _static_gain(model):
-    """The factors of :func:`susceptibility_gain` that do not change from day to day:
-    ``g0 * absorption^k`` and ``1 - e_lit * literacy``, computed as there.
+    """The factor of :func:`susceptibility_gain` that does not change from day to day,
+    ``g0 * absorption^k`` (computed as there: the power is most of the gain's cost).
 
-    Kept between steps while the parameters and the fans' absorption and literacy
-    are unchanged (compared value by value: an intervention may change them).
+    Kept between steps while the parameters and the fans' absorption are unchanged
+    (compared value by value: an intervention may change them).
     """
     p, f = model.params, model.fans
-    key = (p.attachment_gain, p.absorption_power, p.literacy_effect)
-    kept = getattr(model, "_gain_factors", None)
-    if (kept is None or kept[0] != key or not np.array_equal(kept[1], f.absorption)
-            or not np.array_equal(kept[2], f.literacy)):
-        kept = model._gain_factors = (key, f.absorption.copy(), f.literacy.copy(),
-                                      p.attachment_gain * f.absorption**p.absorption_power,
-                                      1.0 - p.literacy_effect * f.literacy)
-    return kept[3], kept[4]
+    key = (p.attachment_gain, p.absorption_power)
+    kept = getattr(model, "_gain_factor", None)
+    if kept is None or kept[0] != key or not np.array_equal(kept[1], f.absorption):
+        kept = model._gain_factor = (key, f.absorption.copy(),
+                                     p.attachment_gain * f.absorption**p.absorption_power)
+    return kept[2]
 _FUSED = (stimulus, reinforcement, saturating_update, expectation, unmet_expectation)
 
 

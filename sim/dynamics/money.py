@@ -307,7 +307,10 @@ def purchases(model, day, live_today, ledger):
     (:mod:`sim.dynamics.interaction`).
     """
     f = model.fans
-    f.wallet = np.minimum(f.wallet + f.income, MONTH * WALLET_MONTHS * f.income)
+    if f.wallet.dtype == f.income.dtype == np.float64:  # the same sums, in one pass
+        f.wallet = kernels.refill(f.wallet, f.income, MONTH * WALLET_MONTHS)
+    else:
+        f.wallet = np.minimum(f.wallet + f.income, MONTH * WALLET_MONTHS * f.income)
     able = Able(model)  # occupied slots of fans not banned (quit creators have no bonds)
     subscriptions(model, day, able, ledger)
     recognition, thanked = donations(model, able, live_today, ledger)
