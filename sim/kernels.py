@@ -19,7 +19,21 @@ random inputs. The kernels draw no random numbers.
 - :func:`fandom_exposure`: :mod:`sim.dynamics.hostility`'s community exposure and each
   fan's strongest frustration; :func:`at_least`: the bonds at or above a threshold;
 - :func:`audience_strongest`, :func:`slot_index`: the end-of-day audiences and
-  strongest bonds, and the step's bond -> creator map.
+  strongest bonds, and the step's bond -> creator map; :func:`end_of_day`: the
+  audiences, strongest bonds and the collect's bond summary in one pass;
+- :func:`offline_day`: all of :func:`sim.dynamics.offline.step` (offline hours,
+  ties, support, loneliness, grief, wellbeing); :func:`platform_time`: the per-fan
+  hours and feed budget of :func:`sim.dynamics.attention.step`;
+- :func:`fandom_hostility`: exposure, hostility, who harasses and the bonds at the
+  stalking threshold; :func:`victimised`, :func:`refill`: per-fan bookkeeping;
+- :func:`gap_positions`, :func:`below`, :func:`occupied_of`,
+  :func:`fade_or_frustration`, :func:`messages_free`, :func:`due_bonds`,
+  :func:`shrink`: the sparse draws' positions and filters, and in-place decays.
+
+Products with single-precision arrays are rounded as numpy rounds them (a
+Python float meets a float32 array in single precision, NEP 50): those kernels
+take such constants already in the array's dtype. ``tests/test_kernels.py``
+checks each fused pass against its numpy path with exact equality.
 
 Kernels that replace a pure function are used only while that function is the
 module's own; a replaced one (a test disconnecting a mechanism, an experiment)

@@ -114,7 +114,7 @@ def step(model, posts, live_hours):
 
     `posts` and `live_hours` are today's output per creator.
     """
-    p, f, b, s, c = model.params, model.fans, model.bonds, model.slots, model.creators
+    p, f, b, s = model.params, model.fans, model.bonds, model.slots
     a = model.strongest
     if (desired_platform_hours, platform_hours, offline.displaced_hours) == _FUSED \
             and a.dtype in (np.float32, np.float64):  # the per-fan hours in one compiled pass
