@@ -81,8 +81,12 @@ class ParasocialModel(mesa.Model):
     def _build_social_graph(self) -> None:
         """Offline ties among fans: a Watts-Strogatz small world, kept as edge arrays."""
         p = self.params
-        self.tie_u, self.tie_v = social.watts_strogatz_edges(p.n_fans, p.social_degree,
-                                                             p.social_rewiring, self.rng)
+        u, v = social.watts_strogatz_edges(p.n_fans, p.social_degree, p.social_rewiring,
+                                           self.rng)
+        # Fan indices in 32 bits: the tie pass reads both ends of every tie each step.
+        ends = np.int32 if p.n_fans < 2**31 else np.intp
+        self.tie_u, self.tie_v = u.astype(ends), v.astype(ends)
+        del u, v
         self.tie_strength = self.rng.uniform(0.3, 0.8, self.tie_u.size)
         self.degree = np.bincount(np.concatenate([self.tie_u, self.tie_v]),
                                   minlength=p.n_fans).astype(float)
