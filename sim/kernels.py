@@ -19,7 +19,21 @@ random inputs. The kernels draw no random numbers.
 - :func:`fandom_exposure`: :mod:`sim.dynamics.hostility`'s community exposure and each
   fan's strongest frustration; :func:`at_least`: the bonds at or above a threshold;
 - :func:`audience_strongest`, :func:`slot_index`: the end-of-day audiences and
-  strongest bonds, and the step's bond -> creator map.
+  strongest bonds, and the step's bond -> creator map; :func:`end_of_day`: the
+  audiences, strongest bonds and the collect's bond summary in one pass;
+- :func:`offline_day`: all of :func:`sim.dynamics.offline.step` (offline hours,
+  ties, support, loneliness, grief, wellbeing); :func:`platform_time`: the per-fan
+  hours and feed budget of :func:`sim.dynamics.attention.step`;
+- :func:`fandom_hostility`: exposure, hostility, who harasses and the bonds at the
+  stalking threshold; :func:`victimised`, :func:`refill`: per-fan bookkeeping;
+- :func:`gap_positions`, :func:`below`, :func:`occupied_of`,
+  :func:`fade_or_frustration`, :func:`messages_free`, :func:`due_bonds`,
+  :func:`shrink`: the sparse draws' positions and filters, and in-place decays.
+
+Products with single-precision arrays are rounded as numpy rounds them (a
+Python float meets a float32 array in single precision, NEP 50): those kernels
+take such constants already in the array's dtype. ``tests/test_kernels.py``
+checks each fused pass against its numpy path with exact equality.
 
 Kernels that replace a pure function are used only while that function is the
 module's own; a replaced one (a test disconnecting a mechanism, an experiment)
@@ -51,8 +65,10 @@ def bond_update(index, attachment, reciprocity, frustration, recent_spend, seen,
                 recognitions, gain, absorption, monthly_means, per_post, boundaries,
                 live_weight, recognition_weight, reinforcement, attachment_decay,
                 reciprocity_gain, reciprocity_decay, spend_weight, reciprocity_weight,
-                frustration_gain, frustration_decay, strongest):
+                frustration_gain, frustration_decay, strongest, clear=False):
     """One day's bond update in place; `strongest` gets each row's new maximum attachment.
+
+    With `clear`, `recognitions` is left all zero (each one is set back to 0 once read).
 
     `index` maps bonds to creators (empty slots to a padding creator);
     `per_post` (1 + w_d d + w_a a) and `boundaries` are per creator with the
@@ -66,6 +82,8 @@ def bond_update(index, attachment, reciprocity, frustration, recent_spend, seen,
         for j in range(k):
             c = index[i, j]
             a, r, rec = attachment[i, j], reciprocity[i, j], recognitions[i, j]
+            if clear and rec != 0.0:
+                recognitions[i, j] = 0.0
             stim = seen[i, j] * per_post[c] + recognition_weight * rec
             if has_live:
                 stim += live_weight * live[i, j]
@@ -234,15 +252,21 @@ def tie_update_support(strength, hours, u, v, degree_u, degree_v, degree, mainte
     Writes the new tie strengths into `new_strength` and each fan's mean tie
     strength into `support`; same operations in the same order as the numpy
     reference (the two bincounts are summed apart and then added), so the
-    results are identical.
+    results are identical. `degree_u` and `degree_v` must be ``degree[u]`` and
+    ``degree[v]`` (as the model keeps them).
     """
     n = degree.size
     total_u = np.zeros(n)
     total_v = np.zeros(n)
+    # Each fan's hours per tie, once per fan rather than twice per tie: `degree_u` and
+    # `degree_v` are `degree` at the tie's ends (whole numbers, exact in single precision),
+    # so ``hours[a] / max(degree_u[t], 1)`` is this very quotient.
+    share = np.empty(n)
+    for i in range(n):
+        share[i] = hours[i] / max(degree[i], 1.0)
     for t in range(strength.size):
         a, b = u[t], v[t]
-        du, dv = max(np.float64(degree_u[t]), 1.0), max(np.float64(degree_v[t]), 1.0)
-        per_tie = min(hours[a] / du, hours[b] / dv)
+        per_tie = min(share[a], share[b])
         w = strength[t]
         w = w + maintenance * per_tie * (1.0 - w) - decay * w
         w = min(max(w, 0.0), 1.0)
@@ -383,3 +407,274 @@ def bond_summary(creator, attachment, reciprocity, frustration, until, now, frus
         if current:
             subscribers += 1
     return n_valid, total, frustrated, subscribers
+
+
+@njit(cache=True, nogil=True)
+def end_of_day(creator, attachment, reciprocity, frustration, until, now, frustrated_above,
+               n_creators, audience, strongest, focal_out):
+    """:func:`audience_strongest` and :func:`bond_summary` in one pass over the bonds.
+
+    Writes the audiences, each row's maximum attachment and the reciprocity at
+    its first strongest slot; returns :func:`bond_summary`'s four numbers.
+    """
+    n, k = creator.shape
+    for c in range(n_creators):
+        audience[c] = 0.0
+    n_valid, total, frustrated, subscribers = 0, 0.0, 0, 0
+    for i in range(n):
+        best, at, current = attachment[i, 0], 0, False
+        for j in range(k):
+            c = creator[i, j]
+            if c >= 0:
+                audience[c] += 1.0
+                n_valid += 1
+                total += reciprocity[i, j]
+                if frustration[i, j] > frustrated_above:
+                    frustrated += 1
+            if until[i, j] > now:
+                current = True
+            if j > 0 and attachment[i, j] > best:
+                best, at = attachment[i, j], j
+        strongest[i] = best
+        focal_out[i] = reciprocity[i, at]
+        if current:
+            subscribers += 1
+    return n_valid, total, frustrated, subscribers
+
+
+@njit(cache=True, nogil=True)
+def offline_day(platform_hours, free_time, contact, strength, u, v, degree_u, degree_v, degree,
+                maintenance, decay, strongest, one, surrogacy, two, comfort, loneliness,
+                trait, loneliness_rate, loneliness_mean, grief, grief_keep, victimisation,
+                wellbeing, wellbeing_rate, base, support_weight, loneliness_weight, overuse_cost,
+                harassment_harm, grief_harm, offline_hours, new_strength, support,
+                new_loneliness, new_wellbeing):
+    """:func:`sim.dynamics.offline.step` for every fan and tie: offline hours, the tie update
+    and support (:func:`tie_update_support`), felt support, loneliness, grief decay (in
+    place), overuse, the wellbeing target and its approach.
+
+    `one`, `two`, `surrogacy` and `comfort` come in the dtype of `strongest`, so the
+    products with it are rounded as numpy rounds them (in single precision when
+    `strongest` is single). Same operations in the same order as the numpy functions.
+    """
+    n = degree.size
+    for i in range(n):
+        offline_hours[i] = (free_time - platform_hours[i]) * contact
+    tie_update_support(strength, offline_hours, u, v, degree_u, degree_v, degree, maintenance,
+                       decay, new_strength, support)
+    for i in range(n):
+        s = support[i]
+        a = strongest[i]
+        felt = s + np.float64(surrogacy * min(one, a)) * (1.0 - s)
+        target = 0.5 * (trait[i] + (1.0 - felt))
+        lonely = loneliness[i]
+        lonely = min(max(lonely + loneliness_rate * (target - lonely), 0.0), 1.0)
+        new_loneliness[i] = lonely
+        g = grief[i] * grief_keep
+        grief[i] = g
+        over = max(0.0, platform_hours[i] / free_time - 0.5)
+        w = (base + support_weight * (s - 0.5) - loneliness_weight * (lonely - loneliness_mean)
+             + np.float64(comfort * min(one, two * a)) - overuse_cost * over
+             - harassment_harm * victimisation[i] - grief_harm * g)
+        w = min(max(w, 0.0), 1.0)
+        x = wellbeing[i]
+        new_wellbeing[i] = min(max(x + wellbeing_rate * (w - x), 0.0), 1.0)
+
+
+@njit(cache=True, nogil=True)
+def platform_time(platform_hours, free_time, displacement, base_hours, notified, strongest, one,
+                  attachment_pull, by_wellbeing, wellbeing, loneliness, loneliness_mean,
+                  loneliness_pull, live_total, has_live, time_limit, banned, posts_per_hour,
+                  followed_share, feed_desire, hours_out, scale_out, budget_out):
+    """:mod:`sim.dynamics.attention`'s per-fan hours in one pass: the displaced hours,
+    :func:`~sim.dynamics.attention.desired_platform_hours` (`feed_desire`), the hours
+    spent (:func:`~sim.dynamics.attention.platform_hours`), the share of the desire they
+    allow (`scale_out`) and the feed budget.
+
+    `displacement` is ``compensation * (1 - contact)`` and `notified` ``1 + nu pull_n``;
+    `one` and `attachment_pull` come in the dtype of `strongest` (numpy rounds their
+    product in that precision). `live_total` (when `has_live`) is the row sum of the
+    live hours. Same operations in the same order as the numpy functions.
+    """
+    n = base_hours.size
+    for i in range(n):
+        displaced = displacement * max(0.0, free_time - platform_hours[i])
+        if by_wellbeing:
+            pulled = 1.0 + np.float64(attachment_pull * strongest[i]) * wellbeing[i]
+        else:
+            pulled = np.float64(one + attachment_pull * strongest[i])
+        lonely = max(0.0, 1.0 + loneliness_pull * (loneliness[i] - loneliness_mean))
+        desire = base_hours[i] * notified * pulled * lonely + displaced
+        feed_desire[i] = desire
+        if has_live:
+            desire = desire + live_total[i]
+        hours = 0.0 if banned[i] else min(min(desire, free_time), time_limit)
+        hours_out[i] = hours
+        scale = hours / desire if desire > 0 else 0.0
+        scale_out[i] = scale
+        budget_out[i] = posts_per_hour * feed_desire[i] * scale * followed_share
+
+
+@njit(cache=True, nogil=True)
+def gap_positions(gaps, start, n, out):
+    """Running positions ``start + cumsum(min(gaps, n + 1))`` that are below `n`, into `out`.
+
+    Returns (how many, the last running position, at or beyond `n` once the draw
+    is over). Positions only grow, so the first one at or beyond `n` ends the pass:
+    the same positions as the numpy expression keeps.
+    """
+    position = start
+    count = 0
+    cap = n + 1
+    for g in gaps:
+        position += min(g, cap)
+        if position >= n:
+            return count, position
+        out[count] = position
+        count += 1
+    return count, position
+
+
+@njit(cache=True, nogil=True)
+def below(items, thresholds, uniform, out):
+    """``items[uniform < thresholds]`` into `out` (all three of one length); returns how many."""
+    count = 0
+    for t in range(items.size):
+        if uniform[t] < thresholds[t]:
+            out[count] = items[t]
+            count += 1
+    return count
+
+
+@njit(cache=True, nogil=True)
+def shrink(values, divisor):
+    """``values -= values / divisor`` in place on a flat array (`divisor` in its dtype)."""
+    for t in range(values.size):
+        values[t] -= values[t] / divisor
+
+
+@njit(cache=True, nogil=True)
+def due_bonds(until, day, index, banned, offered, out):
+    """Flat indices of the bonds with ``until == day`` in an occupied slot (``index`` not the
+    padding creator) of a fan not banned whose creator offers it (`offered`, padding
+    creator last and False), in order; returns how many."""
+    n, k = until.shape
+    count = 0
+    for i in range(n):
+        for j in range(k):
+            if until[i, j] == day and not banned[i] and offered[index[i, j]]:
+                out[count] = i * k + j
+                count += 1
+    return count
+
+
+@njit(cache=True, nogil=True)
+def fandom_hostility(attachment, banned, exposure, index, frustration, hostility, literacy, gain,
+                     literacy_effect, contagion, decay, uniform, rate, new_hostility, acts,
+                     threshold, extreme):
+    """:func:`fandom_exposure`, then :func:`sim.dynamics.hostility.update_hostility` and the
+    fans who act today (not banned, ``uniform < harassment_probability``), in one pass.
+
+    `gain` comes in the dtype of `frustration` (numpy rounds ``gain * F_max`` in
+    that precision). Writes the new hostility and the acting fans (in order)
+    into `acts`, and the bonds :func:`at_least` `threshold` would give now into
+    `extreme`; returns (acts, extreme bonds). Same operations in the same order as numpy.
+    """
+    n, k = attachment.shape
+    count = 0
+    high = 0
+    for i in range(n):
+        total, seen = 0.0, 0.0
+        if not banned[i]:
+            for j in range(k):
+                w = np.float64(attachment[i, j])
+                total += w
+                seen += w * exposure[index[i, j]]
+                if attachment[i, j] >= threshold:
+                    extreme[high] = i * k + j
+                    high += 1
+        x = seen / total if total > 0 else 0.0
+        best = frustration[i, 0]
+        for j in range(1, k):
+            if frustration[i, j] > best:
+                best = frustration[i, j]
+        drive = np.float64(gain * best) * (1.0 - literacy_effect * literacy[i]) + contagion * x
+        h = hostility[i]
+        h = min(max(h + drive * (1.0 - h) - decay * h, 0.0), 1.0)
+        new_hostility[i] = h
+        if not banned[i] and uniform[i] < min(1.0, rate * (h * h)):
+            acts[count] = i
+            count += 1
+    return count, high
+
+
+@njit(cache=True, nogil=True)
+def occupied_of(bonds, creator, out):
+    """The flat `bonds` whose slot is occupied (``creator >= 0``), in order; returns how many."""
+    flat = creator.reshape(-1)
+    count = 0
+    for b in bonds:
+        if flat[b] >= 0:
+            out[count] = b
+            count += 1
+    return count
+
+
+@njit(cache=True, nogil=True)
+def fade_or_frustration(bonds, attachment, frustration, fade_level, fade_rate, frustration_rate,
+                        uniform, ceiling, out):
+    """``bonds[uniform * ceiling < unfollow_probability(A, F)]`` of
+    :func:`sim.dynamics.follows.unfollow_probability` at these flat bonds; returns how many.
+
+    `fade_level` and `frustration_rate` come in the bond arrays' dtype (numpy
+    compares and multiplies in that precision).
+    """
+    a_flat, f_flat = attachment.reshape(-1), frustration.reshape(-1)
+    count = 0
+    for t in range(bonds.size):
+        b = bonds[t]
+        f = f_flat[b]
+        faded = 1.0 if a_flat[b] < fade_level else 0.0
+        prob = min(1.0, fade_rate * faded + np.float64(frustration_rate * (f * f)))
+        if uniform[t] * ceiling < prob:
+            out[count] = b
+            count += 1
+    return count
+
+
+@njit(cache=True, nogil=True)
+def messages_free(sent, uniform, attachment, banned, creator, out):
+    """The messages of ``sent[uniform < A]`` from fans not banned on occupied slots
+    (:func:`sim.dynamics.interaction.messages`'s two filters), in order; returns how many."""
+    a_flat, c_flat = attachment.reshape(-1), creator.reshape(-1)
+    k = creator.shape[1]
+    count = 0
+    for t in range(sent.size):
+        b = sent[t]
+        if uniform[t] < a_flat[b] and not banned[b // k] and c_flat[b] >= 0:
+            out[count] = b
+            count += 1
+    return count
+
+
+@njit(cache=True, nogil=True)
+def victimised(hits, victimisation, received, last_harassed, day):
+    """:mod:`sim.dynamics.hostility`'s per-fan bookkeeping of incidents received today, in
+    place: ``received += hits``, ``victimisation += hits - victimisation / 30`` and the
+    day of the last incident."""
+    for i in range(hits.size):
+        h = hits[i]
+        received[i] += h
+        v = victimisation[i]
+        victimisation[i] = v + (np.float64(h) - v / 30.0)
+        if h > 0:
+            last_harassed[i] = day
+
+
+@njit(cache=True, nogil=True)
+def refill(wallet, income, cap_months):
+    """``np.minimum(wallet + income, cap_months * income)`` as a new array."""
+    out = np.empty(wallet.size)
+    for i in range(wallet.size):
+        out[i] = min(wallet[i] + income[i], cap_months * income[i])
+    return out

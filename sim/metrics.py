@@ -116,12 +116,16 @@ class BondSummary:
 
     FRUSTRATED = 0.1  # a bond counts as frustrated above this frustration
 
-    def __init__(self, model):
+    def __init__(self, model, computed=None):
         b = self.b = model.bonds
-        self._focal = np.empty(b.attachment.shape[0])
-        self.n_valid, reciprocity, frustrated, subscribers = kernels.bond_summary(
-            b.creator, b.attachment, b.reciprocity, b.frustration, b.subscribed_until,
-            float(model.time), self.FRUSTRATED, self._focal)  # one pass for the bond outcomes
+        if computed is None:
+            self._focal = np.empty(b.attachment.shape[0])
+            computed = kernels.bond_summary(
+                b.creator, b.attachment, b.reciprocity, b.frustration, b.subscribed_until,
+                float(model.time), self.FRUSTRATED, self._focal)  # one pass for the bond outcomes
+        else:  # (counts, focal reciprocity) from the end of the day (ParasocialModel._end_of_day)
+            computed, self._focal = computed
+        self.n_valid, reciprocity, frustrated, subscribers = computed
         self.mean_reciprocity = float(reciprocity / self.n_valid) if self.n_valid else 0.0
         self.frustrated_share = frustrated / self.n_valid if self.n_valid else 0.0
         self.subscriber_share = float(subscribers / b.creator.shape[0])
@@ -171,7 +175,11 @@ class Collector(mesa.DataCollector):
     """
 
     def collect(self, model):
-        model._bond_summary = BondSummary(model)
+        # The summary the step's end of day computed with the audiences (same pass, same
+        # values), if it is of this very step; otherwise a pass of its own.
+        pending, model._pending_summary = getattr(model, "_pending_summary", None), None
+        fresh = pending is not None and pending[0] == model.steps
+        model._bond_summary = BondSummary(model, pending[1] if fresh else None)
         try:
             super().collect(model)
         finally:

@@ -22,7 +22,7 @@ from sim.dynamics import (
     opinion,
 )
 from sim.params import Params, creator_params, make_params
-from sim.state import Bonds, CreatorState, FanState, Scratch, Slots
+from sim.state import SLOT_INDEX, Bonds, CreatorState, FanState, Scratch, Slots
 
 
 class ParasocialModel(mesa.Model):
@@ -81,8 +81,12 @@ class ParasocialModel(mesa.Model):
     def _build_social_graph(self) -> None:
         """Offline ties among fans: a Watts-Strogatz small world, kept as edge arrays."""
         p = self.params
-        self.tie_u, self.tie_v = social.watts_strogatz_edges(p.n_fans, p.social_degree,
-                                                             p.social_rewiring, self.rng)
+        u, v = social.watts_strogatz_edges(p.n_fans, p.social_degree, p.social_rewiring,
+                                           self.rng)
+        # Fan indices in 32 bits: the tie pass reads both ends of every tie each step.
+        ends = np.int32 if p.n_fans < 2**31 else np.intp
+        self.tie_u, self.tie_v = u.astype(ends), v.astype(ends)
+        del u, v
         self.tie_strength = self.rng.uniform(0.3, 0.8, self.tie_u.size)
         self.degree = np.bincount(np.concatenate([self.tie_u, self.tie_v]),
                                   minlength=p.n_fans).astype(float)
@@ -106,7 +110,7 @@ class ParasocialModel(mesa.Model):
         self.today = metrics.DailyCounts.zeros(self.params.n_creators)
         self._shocks(day)
         self.slots = Slots(self.bonds.creator, self.params.n_creators,
-                           self.scratch.get("slots", self.bonds.creator.shape, np.intp))
+                           self.scratch.get("slots", self.bonds.creator.shape, SLOT_INDEX))
         output = creators.plan(self, day)
         live_today = self.creators.live_hours * output
         seen, live = attention.step(self, self.creators.posts, live_today)
@@ -139,10 +143,18 @@ class ParasocialModel(mesa.Model):
         self.contact = p.lockdown_contact if lockdown else 1.0
 
     def _end_of_day(self) -> None:
-        """Audiences and strongest bonds after today's follows and unfollows (read by reporters)."""
+        """Audiences and strongest bonds after today's follows and unfollows (read by reporters).
+
+        The same pass computes the bond outcomes of the collect that follows
+        (:class:`sim.metrics.BondSummary`), kept for that collect only.
+        """
         b, n = self.bonds, self.params.n_creators
         audience, strongest = np.empty(n), np.empty(b.attachment.shape[0], b.attachment.dtype)
-        kernels.audience_strongest(b.creator, b.attachment, n, audience, strongest)  # one pass
+        focal = np.empty(b.attachment.shape[0])
+        counts = kernels.end_of_day(b.creator, b.attachment, b.reciprocity, b.frustration,
+                                    b.subscribed_until, float(self.time),
+                                    metrics.BondSummary.FRUSTRATED, n, audience, strongest, focal)
+        self._pending_summary = (self.steps, (counts, focal))
         self.creators.audience, self.strongest = audience, strongest
         self.tiers = metrics.tier_shares(self.strongest)
 

@@ -338,15 +338,26 @@ class Scratch:
 
     def __init__(self):
         self._arrays: dict[str, np.ndarray] = {}
+        self._zeroed: set[str] = set()  # buffers their last user left all zero
 
     def get(self, name: str, shape, dtype=float, zero: bool = False) -> np.ndarray:
         """The buffer `name` with this shape and dtype (contents undefined unless `zero`)."""
         a = self._arrays.get(name)
         if a is None or a.shape != tuple(shape) or a.dtype != np.dtype(dtype):
             a = self._arrays[name] = np.empty(shape, dtype=dtype)
-        if zero:
+            self._zeroed.discard(name)
+        if zero and name not in self._zeroed:
             a.fill(0)
+        self._zeroed.discard(name)
         return a
+
+    def owns(self, name: str, a: np.ndarray) -> bool:
+        """Whether `a` is the buffer `name` (and not an array of the caller's)."""
+        return self._arrays.get(name) is a
+
+    def zeroed(self, name: str) -> None:
+        """Buffer `name` has been left all zero: the next ``get(..., zero=True)`` skips the fill."""
+        self._zeroed.add(name)
 
 
 def scratch(model) -> Scratch:
@@ -357,15 +368,22 @@ def scratch(model) -> Scratch:
     return found
 
 
+SLOT_INDEX = np.int32  # the slot map's dtype: creator indices fit, half the bytes of intp
+
+
 class Slots:
     """This step's map from bonds to creators, for fast gathers and per-creator sums.
 
     Empty slots point at a padding creator ``n_creators``, so gathers need no
-    masking and per-creator bincounts simply drop the padding bin.
+    masking and per-creator bincounts simply drop the padding bin. The map is
+    in 32 bits (:data:`SLOT_INDEX`, or the dtype of `out`): the compiled passes
+    read it on every bond, and half the bytes is half that traffic.
     """
 
     def __init__(self, creator: np.ndarray, n_creators: int, out: np.ndarray | None = None):
-        self.index = np.empty_like(creator) if out is None else out
+        if out is None:
+            out = np.empty(creator.shape, SLOT_INDEX if n_creators < 2**31 - 1 else np.intp)
+        self.index = out
         kernels.slot_index(creator, n_creators, self.index)
         self.flat = self.index.reshape(-1)
         self.n = n_creators
@@ -409,6 +427,14 @@ def row_sum(a: np.ndarray) -> np.ndarray:
     return kernels.row_sum(np.ascontiguousarray(a))  # sums in double precision
 
 
+def shrink(a: np.ndarray, divisor: int) -> None:
+    """``a -= a / divisor`` in place, compiled (one pass, no temporary; same rounding)."""
+    if a.flags.c_contiguous and a.dtype in (np.float32, np.float64):
+        kernels.shrink(a.reshape(-1), a.dtype.type(divisor))
+    else:
+        a -= a / divisor
+
+
 def bernoulli_positions(rng: np.random.Generator, n: int, prob: float) -> np.ndarray:
     """Indices i < n that succeed in independent Bernoulli(prob) trials, drawn in O(successes).
 
@@ -424,9 +450,11 @@ def bernoulli_positions(rng: np.random.Generator, n: int, prob: float) -> np.nda
     out, start = [], -1
     while True:
         size = int(max(16, (n - start) * prob * 1.1 + 4 * np.sqrt((n - start) * prob + 1)))
-        positions = start + np.cumsum(np.minimum(rng.geometric(prob, size), n + 1))
-        out.append(positions[positions < n])
-        if positions[-1] >= n:
+        # start + np.cumsum(np.minimum(gaps, n + 1)), kept below n, in one compiled pass
+        positions = np.empty(size, dtype=np.intp)
+        count, last = kernels.gap_positions(rng.geometric(prob, size), start, n, positions)
+        out.append(positions[:count])
+        if last >= n:
             break
-        start = int(positions[-1])
-    return np.concatenate(out).astype(np.intp)
+        start = int(last)
+    return out[0] if len(out) == 1 else np.concatenate(out)

@@ -228,3 +228,220 @@ def test_bond_summary_is_the_numpy_reference_exactly():
     assert subscribers == np.count_nonzero((b.subscribed_until > model.time).any(axis=1))
     np.testing.assert_array_equal(
         focal, b.reciprocity[np.arange(focal.size), b.attachment.argmax(axis=1)])
+
+
+# ---- each fused step against its numpy path on the same state (same draws, exact equality)
+
+def _fan_state(model):
+    from dataclasses import fields
+
+    out = {f.name: getattr(model.fans, f.name).copy() for f in fields(model.fans)}
+    out.update({f"bonds.{f.name}": getattr(model.bonds, f.name).copy()
+                for f in fields(model.bonds)})
+    out.update({f"creators.{f.name}": getattr(model.creators, f.name).copy()
+                for f in fields(model.creators)})
+    out["tie_strength"] = model.tie_strength.copy()
+    out["strongest"] = np.asarray(model.strongest).copy()
+    out["rng"] = model.rng.random(3)  # the same draws were taken
+    return out
+
+
+def _assert_same(fast, slow):
+    a, b = _fan_state(fast), _fan_state(slow)
+    for name in a:
+        assert a[name].dtype == b[name].dtype, name
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+
+
+def _pair(seed, preset, single_strongest, **kw):
+    model, _ = _busy_model(seed, preset)
+    for name, value in kw.items():
+        setattr(model, name, value)
+    if single_strongest:  # as row_max leaves it after a quit or a pile-on
+        model.strongest = row_max(model.bonds.attachment)
+    else:
+        model.strongest = row_max(model.bonds.attachment).astype(float)
+    return model, copy.deepcopy(model)
+
+
+@pytest.mark.parametrize("single", [True, False])
+@pytest.mark.parametrize("seed,preset,contact", [(1, "influencer", 1.0), (2, "streamer", 0.3)])
+def test_offline_day_is_the_numpy_step_exactly(monkeypatch, seed, preset, contact, single):
+    from sim.dynamics import offline
+
+    fast, slow = _pair(seed, preset, single, contact=contact)
+    fast.fans.victimisation[:] = np.random.default_rng(seed).exponential(0.2, fast.params.n_fans)
+    fast.fans.grief[:] = np.random.default_rng(seed + 1).exponential(0.1, fast.params.n_fans)
+    slow.fans.victimisation[:], slow.fans.grief[:] = fast.fans.victimisation, fast.fans.grief
+    offline.step(fast)
+    monkeypatch.setattr(offline, "_FUSED_DAY", ())  # the numpy functions, one by one
+    offline.step(slow)
+    _assert_same(fast, slow)
+
+
+@pytest.mark.parametrize("single", [True, False])
+@pytest.mark.parametrize("feed", ["engagement", "wellbeing", "chronological"])
+@pytest.mark.parametrize("preset", ["influencer", "streamer"])
+def test_platform_time_is_the_numpy_attention_step_exactly(monkeypatch, preset, feed, single):
+    from sim.dynamics import attention
+
+    fast, slow = _pair(3, preset, single, contact=0.5)
+    for m in (fast, slow):
+        m.params = m.params.replace(feed=feed, time_limit=3.0)
+    posts = fast.creators.posting_rate.copy()
+    live = fast.creators.live_hours * (np.arange(posts.size) % 2)  # some streams today
+    seen_fast, live_fast = attention.step(fast, posts, live)
+    seen_fast = seen_fast.copy()
+    monkeypatch.setattr(attention, "_FUSED", ())
+    seen_slow, live_slow = attention.step(slow, posts, live)
+    np.testing.assert_array_equal(seen_fast, seen_slow)
+    np.testing.assert_array_equal(live_fast, live_slow)
+    _assert_same(fast, slow)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_fandom_hostility_is_the_numpy_hostility_step_exactly(monkeypatch, seed):
+    from sim.dynamics import hostility, opinion
+
+    fast, slow = _pair(seed, "politician", True)
+    for m in (fast, slow):
+        m.params = m.params.replace(harassment_rate=0.5, stalking_threshold=0.6,
+                                    moderation=0.5, strikes_to_ban=1, conflict_day=1)
+        m.fans.hostility[:] = np.random.default_rng(seed).random(m.params.n_fans)
+        m.conflict = opinion.choose_conflict(m)  # a pile-on empties slots between the scans
+    banned = fast.fans.banned.sum()
+    hostility.step(fast, 1)
+    monkeypatch.setattr(hostility, "_FUSED", ())
+    hostility.step(slow, 1)
+    assert fast.fans.banned.sum() > banned  # moderation banned fans between the two scans
+    _assert_same(fast, slow)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_unfollow_and_messages_passes_are_the_numpy_reference_exactly(monkeypatch, seed):
+    from sim.dynamics import follows, interaction
+
+    fast, slow = _pair(seed, "idol", False)
+    follows.unfollow(fast)
+    monkeypatch.setattr(follows, "_UNFOLLOW", None)
+    follows.unfollow(slow)
+    _assert_same(fast, slow)
+    assert fast.today.unfollows == slow.today.unfollows > 0
+    b, f, rng = fast.bonds, fast.fans, np.random.default_rng(seed)
+    b.creator[rng.random(b.creator.shape) < 0.1] = -1  # emptied earlier in the step
+    sent = np.flatnonzero(rng.random(b.creator.size) < 0.3)
+    uniform = rng.random(sent.size)
+    kept = sent[uniform < b.attachment.reshape(-1)[sent]]
+    expected = kept[~f.banned[kept // b.creator.shape[1]] & (b.creator.reshape(-1)[kept] >= 0)]
+    got = np.empty(sent.size, np.intp)
+    got = got[:kernels.messages_free(sent, uniform, b.attachment, f.banned, b.creator, got)]
+    np.testing.assert_array_equal(got, expected)
+    assert expected.size > 0
+    del interaction
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_purchases_with_lazy_eligibility_are_the_mask_path_exactly(monkeypatch, seed):
+    from sim.dynamics import money
+
+    fast, slow = _pair(seed, "streamer", False)
+    for m in (fast, slow):
+        m.params = m.params.replace(spend_propensity=0.3)
+        b = m.bonds
+        due = np.random.default_rng(seed).random(b.creator.shape) < 0.2
+        b.subscribed_until[due & (b.creator >= 0)] = int(m.time)  # renewals due today
+    ledgers = []
+    for m, lazy in ((fast, True), (slow, False)):
+        ledger = money.Ledger(m.bonds.creator.shape, m.fans.wallet)
+        able = money.Able(m) if lazy else m.slots.valid & ~m.fans.banned[:, None]
+        money.subscriptions(m, int(m.time), able, ledger)
+        recognition, thanked = money.donations(m, able, m.creators.live_hours, ledger)
+        money.meetings(m, int(m.time), able, ledger, recognition)
+        ledgers.append((ledger, recognition.values(), thanked))
+    (la, ra, ta), (lb, rb, tb) = ledgers
+    assert la.bonds.size > 0
+    for x, y in ((la.bonds, lb.bonds), (la.amounts, lb.amounts), (la.kinds, lb.kinds),
+                 (la.budget, lb.budget), (ra[0], rb[0]), (ra[1], rb[1]), (ta, tb)):
+        np.testing.assert_array_equal(x, y)
+    _assert_same(fast, slow)
+
+
+@pytest.mark.parametrize("prob", [0.0, 1e-300, 1e-6, 0.003, 0.2, 0.7, 1.0])
+@pytest.mark.parametrize("n", [0, 1, 50, 20_000])
+def test_bernoulli_positions_are_the_numpy_cumsum_exactly(n, prob):
+    from sim import state
+
+    def reference(rng, n, prob):  # the numpy expression the compiled pass replaces
+        if prob <= 0.0 or n == 0:
+            return np.zeros(0, dtype=np.intp)
+        if prob >= 1.0:
+            return np.arange(n, dtype=np.intp)
+        out, start = [], -1
+        while True:
+            size = int(max(16, (n - start) * prob * 1.1 + 4 * np.sqrt((n - start) * prob + 1)))
+            positions = start + np.cumsum(np.minimum(rng.geometric(prob, size), n + 1))
+            out.append(positions[positions < n])
+            if positions[-1] >= n:
+                break
+            start = int(positions[-1])
+        return np.concatenate(out).astype(np.intp)
+
+    for seed in range(5):
+        a, b = np.random.default_rng(seed), np.random.default_rng(seed)
+        got, expected = state.bernoulli_positions(a, n, prob), reference(b, n, prob)
+        assert got.dtype == expected.dtype
+        np.testing.assert_array_equal(got, expected)
+        assert a.random() == b.random()  # the same draws were taken
+
+
+def test_shrink_and_end_of_day_are_the_numpy_reference_exactly():
+    from sim import metrics
+    from sim.state import shrink
+
+    model, rng = _busy_model(9, "streamer")
+    b, n = model.bonds, model.params.n_creators
+    for dtype in (np.float32, np.float64):
+        a = rng.exponential(3.0, (500, 6)).astype(dtype)
+        expected = a - a / 30
+        shrink(a, 30)
+        np.testing.assert_array_equal(a, expected)
+    b.subscribed_until[rng.random(b.creator.shape) < 0.1] = int(model.time) + 3
+    audience, strongest = np.empty(n), np.empty(b.attachment.shape[0], b.attachment.dtype)
+    kernels.audience_strongest(b.creator, b.attachment, n, audience, strongest)
+    focal = np.empty(b.attachment.shape[0])
+    counts = kernels.bond_summary(b.creator, b.attachment, b.reciprocity, b.frustration,
+                                  b.subscribed_until, float(model.time), 0.1, focal)
+    got = np.empty(n), np.empty_like(strongest), np.empty_like(focal)
+    got_counts = kernels.end_of_day(b.creator, b.attachment, b.reciprocity, b.frustration,
+                                    b.subscribed_until, float(model.time), 0.1, n, *got)
+    assert got_counts == counts
+    for x, y in zip(got, (audience, strongest, focal), strict=True):
+        np.testing.assert_array_equal(x, y)
+    # a collect right after the end of day uses that pass; any other collect its own
+    model._end_of_day()
+    model.datacollector.collect(model)
+    again = metrics.BondSummary(model)
+    row = model.datacollector.get_model_vars_dataframe().iloc[-1]
+    assert row["mean_reciprocity"] == again.mean_reciprocity
+    assert row["frustrated_bonds"] == again.frustrated_share
+    assert getattr(model, "_pending_summary", None) is None
+
+
+def test_victimised_and_refill_are_the_numpy_reference_exactly():
+    rng = np.random.default_rng(11)
+    n = 5000
+    hits = rng.poisson(0.3, n)
+    victimisation, received = rng.exponential(1.0, n), rng.integers(0, 9, n).astype(np.int32)
+    last = np.full(n, -5, dtype=np.int64)
+    expected_v = victimisation.copy()
+    expected_v += hits - expected_v / 30.0
+    expected_r = received + hits.astype(np.int32)
+    expected_last = last.copy()
+    expected_last[hits > 0] = 7
+    kernels.victimised(hits, victimisation, received, last, 7)
+    np.testing.assert_array_equal(victimisation, expected_v)
+    np.testing.assert_array_equal(received, expected_r)
+    np.testing.assert_array_equal(last, expected_last)
+    wallet, income = rng.exponential(50.0, n), rng.exponential(2.0, n)
+    np.testing.assert_array_equal(kernels.refill(wallet, income, 60.0),
+                                  np.minimum(wallet + income, 30 * 2.0 * income))

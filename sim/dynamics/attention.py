@@ -114,7 +114,27 @@ def step(model, posts, live_hours):
 
     `posts` and `live_hours` are today's output per creator.
     """
-    p, f, b, s, c = model.params, model.fans, model.bonds, model.slots, model.creators
+    p, f, b, s = model.params, model.fans, model.bonds, model.slots
+    a = model.strongest
+    if (desired_platform_hours, platform_hours, offline.displaced_hours) == _FUSED \
+            and a.dtype in (np.float32, np.float64):  # the per-fan hours in one compiled pass
+        live = None
+        if live_hours.any():
+            live = live_watch_hours(s.gather(live_hours), b.attachment, p.notifications)
+        n, t = p.n_fans, a.dtype.type
+        hours, scale = np.empty(n), np.empty(n)
+        feed_desire, budget = np.empty(n), np.empty(n)
+        kernels.platform_time(
+            f.platform_hours, p.free_time, p.lockdown_compensation * (1.0 - model.contact),
+            f.base_hours, 1.0 + p.notifications * p.notification_pull, a, t(1.0),
+            t(p.attachment_pull), p.feed == "wellbeing", f.wellbeing, f.loneliness,
+            p.loneliness_mean, p.loneliness_pull, _NO_FANS if live is None else row_sum(live),
+            live is not None, p.time_limit, f.banned, p.posts_per_hour, p.followed_share,
+            feed_desire, hours, scale, budget)
+        f.platform_hours = hours
+        if live is not None:
+            live *= scale[:, None]
+        return _seen(model, posts, budget, live)
     displaced = offline.displaced_hours(p.free_time, f.platform_hours, model.contact,
                                         p.lockdown_compensation)
     feed_desire = desired_platform_hours(
@@ -130,6 +150,12 @@ def step(model, posts, live_hours):
     if live is not None:
         live *= scale[:, None]
     budget = p.posts_per_hour * feed_desire * scale * p.followed_share
+    return _seen(model, posts, budget, live)
+
+
+def _seen(model, posts, budget, live):
+    """Posts seen within each fan's `budget` and the views they give; returns (seen, live)."""
+    p, f, b, s, c = model.params, model.fans, model.bonds, model.slots, model.creators
     from sim.agents import builtin_feed  # agents import this module
 
     if (posts_seen is _POSTS_SEEN and feed_weights is _FEED_WEIGHTS
@@ -159,3 +185,7 @@ def step(model, posts, live_hours):
         c.views = s.total(seen)
     c.engagement = update_engagement(c.engagement, c.views, p.engagement_memory)
     return seen, live
+
+
+_FUSED = (desired_platform_hours, platform_hours, offline.displaced_hours)
+_NO_FANS = np.zeros(0)

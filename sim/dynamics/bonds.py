@@ -11,7 +11,7 @@ import numpy as np
 
 from sim import kernels
 from sim.dynamics.money import MONTH
-from sim.state import row_max
+from sim.state import row_max, scratch
 
 
 def stimulus(seen, disclosure, address, live_watched, recognitions,
@@ -88,23 +88,50 @@ def step(model, seen, live, recognitions) -> None:
     if (stimulus, reinforcement, saturating_update, expectation, unmet_expectation) != _FUSED:
         return reference_step(model, seen, live, recognitions)  # a formula was replaced
     p, f, b, c, s = model.params, model.fans, model.bonds, model.creators, model.slots
-    gain = susceptibility_gain(p.attachment_gain, f.absorption, p.absorption_power,
-                               f.loneliness, p.loneliness_mean, p.loneliness_effect,
-                               f.literacy, p.literacy_effect)
+    if susceptibility_gain is _GAIN:  # the same products, the power kept
+        lonely = 1.0 + p.loneliness_effect * (f.loneliness - p.loneliness_mean)
+        gain = (_static_gain(model) * np.maximum(lonely, 0.0)
+                * (1.0 - p.literacy_effect * f.literacy))
+    else:
+        gain = susceptibility_gain(p.attachment_gain, f.absorption, p.absorption_power,
+                                   f.loneliness, p.loneliness_mean, p.loneliness_effect,
+                                   f.literacy, p.literacy_effect)
     per_post = np.append(1.0 + p.disclosure_weight * c.disclosure + p.address_weight * c.address,
                          0.0)  # stimulus per post seen, padding creator last
     strongest = np.empty(b.attachment.shape[0])
+    work = scratch(model)
+    reused = work.owns("recognitions", recognitions)  # the step's buffer: left zero for tomorrow
     kernels.bond_update(
         s.index, b.attachment, b.reciprocity, b.frustration, b.recent_spend, seen,
         _EMPTY if live is None else live, live is not None, recognitions, gain, f.absorption,
         MONTH * f.income, per_post, np.append(c.boundaries, 0.0), p.live_weight,
         p.recognition_weight, p.absorption_reinforcement, p.attachment_decay,
         p.reciprocity_gain, p.reciprocity_decay, p.expectation_spend_weight,
-        p.expectation_reciprocity_weight, p.frustration_gain, p.frustration_decay, strongest)
+        p.expectation_reciprocity_weight, p.frustration_gain, p.frustration_decay, strongest,
+        reused)
+    if reused:
+        work.zeroed("recognitions")
     model.strongest = strongest  # today's bonds pull and comfort from now on
 
 
 _EMPTY = np.zeros((0, 0))
+_GAIN = susceptibility_gain
+
+
+def _static_gain(model):
+    """The factor of :func:`susceptibility_gain` that does not change from day to day,
+    ``g0 * absorption^k`` (computed as there: the power is most of the gain's cost).
+
+    Kept between steps while the parameters and the fans' absorption are unchanged
+    (compared value by value: an intervention may change them).
+    """
+    p, f = model.params, model.fans
+    key = (p.attachment_gain, p.absorption_power)
+    kept = getattr(model, "_gain_factor", None)
+    if kept is None or kept[0] != key or not np.array_equal(kept[1], f.absorption):
+        kept = model._gain_factor = (key, f.absorption.copy(),
+                                     p.attachment_gain * f.absorption**p.absorption_power)
+    return kept[2]
 _FUSED = (stimulus, reinforcement, saturating_update, expectation, unmet_expectation)
 
 

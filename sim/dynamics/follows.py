@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import kernels
 from sim.dynamics import attention
 from sim.dynamics.hostility import fandom_mean
 from sim.state import bernoulli_positions
@@ -26,6 +27,19 @@ def unfollow(model) -> None:
     p, b, rng = model.params, model.bonds, model.rng
     ceiling = min(1.0, p.fade_unfollow + p.frustration_unfollow)
     candidates = bernoulli_positions(rng, b.creator.size, ceiling)
+    if (unfollow_probability is _UNFOLLOW and b.attachment.dtype == b.frustration.dtype
+            and b.attachment.dtype in (np.float32, np.float64) and b.creator.flags.c_contiguous
+            and b.attachment.flags.c_contiguous and b.frustration.flags.c_contiguous):
+        # the same filter, probabilities and draw, in two compiled passes
+        candidates = candidates[:kernels.occupied_of(candidates, b.creator, candidates)]
+        t = b.attachment.dtype.type
+        leave = np.empty(candidates.size, np.intp)
+        leave = leave[:kernels.fade_or_frustration(
+            candidates, b.attachment, b.frustration, t(p.fade_level), p.fade_unfollow,
+            t(p.frustration_unfollow), rng.random(candidates.size), ceiling, leave)]
+        model.today.unfollows += int(leave.size)
+        b.clear_flat(leave)
+        return
     candidates = candidates[b.creator.reshape(-1)[candidates] >= 0]
     prob = unfollow_probability(b.attachment.reshape(-1)[candidates], b.frustration.reshape(-1)[candidates],
                                 p.fade_level, p.fade_unfollow, p.frustration_unfollow)
@@ -66,3 +80,6 @@ def step(model) -> None:
     """Today's unfollows, then today's recommendations."""
     unfollow(model)
     discover(model)
+
+
+_UNFOLLOW = unfollow_probability

@@ -143,6 +143,26 @@ def pile_on(model):
 def step(model, day) -> None:
     """Hostility spreads in fandoms and turns into harassment, stalking and pile-ons."""
     p, f, b, c, s, rng = model.params, model.fans, model.bonds, model.creators, model.slots, model.rng
+    if ((community_exposure, update_hostility, harassment_probability) == _FUSED
+            and b.frustration.dtype in (np.float32, np.float64)):
+        # exposure, the strongest frustration, hostility and who acts, in one compiled pass
+        # (and the bonds at the stalking threshold, as kernels.at_least would find them now)
+        hostility, acts = np.empty(p.n_fans), np.empty(p.n_fans, np.intp)
+        extreme = np.empty(b.attachment.size, dtype=np.intp)
+        count, high = kernels.fandom_hostility(
+            b.attachment, f.banned, np.append(c.exposure, 0.0), s.index, b.frustration,
+            f.hostility, f.literacy, b.frustration.dtype.type(p.hostility_gain),
+            p.literacy_effect, p.hostility_contagion, p.hostility_decay, rng.random(p.n_fans),
+            p.harassment_rate, hostility, acts, p.stalking_threshold, extreme)
+        f.hostility, acts, extreme = hostility, acts[:count], extreme[:high]
+    else:
+        acts, extreme = _hostility_and_acts(model), None
+    _harass(model, day, acts, extreme)
+
+
+def _hostility_and_acts(model):
+    """Hostility after today's frustration and exposure; returns the fans who harass today."""
+    p, f, b, c, s, rng = model.params, model.fans, model.bonds, model.creators, model.slots, model.rng
     if community_exposure is _EXPOSURE:  # with the strongest frustration, in one compiled pass
         exposure, frustration_max = np.empty(p.n_fans), np.empty(p.n_fans, b.frustration.dtype)
         kernels.fandom_exposure(b.attachment, f.banned, np.append(c.exposure, 0.0), s.index,
@@ -156,8 +176,18 @@ def step(model, day) -> None:
                                    f.literacy, p.literacy_effect)
     # Who harasses today, and whom: another fan, any visible creator (from outside the
     # audience), or a followed creator who disappointed.
-    acts = np.flatnonzero(~f.banned & (rng.random(p.n_fans) < harassment_probability(
+    return np.flatnonzero(~f.banned & (rng.random(p.n_fans) < harassment_probability(
         f.hostility, p.harassment_rate)))
+
+
+def _harass(model, day, acts, extreme=None) -> None:
+    """Today's harassment by the fans in `acts`, stalking and pile-ons, and who they reach.
+
+    `extreme`, if given, are the bonds at the stalking threshold before the
+    pile-on and moderation; those still there (a pile-on only empties slots,
+    moderation only bans) are the ones :func:`sim.kernels.at_least` finds after them.
+    """
+    p, f, b, c, s, rng = model.params, model.fans, model.bonds, model.creators, model.slots, model.rng
     to_fan = rng.random(acts.size) < p.fan_target_share
     from_outside = ~to_fan & (rng.random(acts.size) < p.outsider_share)
     offenders_f, outside = acts[to_fan], acts[from_outside]
@@ -190,8 +220,14 @@ def step(model, day) -> None:
     focal = s.index[offenders_f[kept_f], np.argmax(b.attachment[offenders_f[kept_f]], axis=1)]
     visible = hits + np.bincount(focal, minlength=p.n_creators + 1)[: p.n_creators]
     c.exposure = update_exposure(c.exposure, visible, c.audience)
-    extreme = np.empty(b.attachment.size, dtype=np.intp)  # bonds at the stalking threshold
-    extreme = extreme[:kernels.at_least(b.attachment, f.banned, p.stalking_threshold, extreme)]
+    if extreme is None:  # bonds at the stalking threshold
+        extreme = np.empty(b.attachment.size, dtype=np.intp)
+        extreme = extreme[:kernels.at_least(b.attachment, f.banned, p.stalking_threshold,
+                                            extreme)]
+    else:
+        extreme = extreme[~f.banned[extreme // p.max_follows]
+                          & (b.attachment.reshape(-1)[extreme].astype(float)  # compared as
+                             >= p.stalking_threshold)]  # the kernel does, in double precision
     stalk_p = stalking_probability(
         b.attachment.reshape(-1)[extreme], b.frustration.reshape(-1)[extreme], b.met.reshape(-1)[extreme],
         p.stalking_threshold, p.stalking_rate, p.meeting_stalk_boost)
@@ -200,8 +236,16 @@ def step(model, day) -> None:
     c.harassment_total += hits + c.stalking
     c.last_harassed[(hits + c.stalking) > 0] = day
     fan_hits = np.bincount(victims_f[kept_f], minlength=p.n_fans)
-    f.acts_received += fan_hits.astype(f.acts_received.dtype)
-    f.victimisation += fan_hits - f.victimisation / 30.0
-    f.last_harassed[fan_hits > 0] = day
+    if (f.acts_received.dtype == np.int32 and f.victimisation.dtype == np.float64
+            and f.last_harassed.dtype == np.int64):  # the three updates in one compiled pass
+        kernels.victimised(fan_hits, f.victimisation, f.acts_received,
+                           f.last_harassed, day)
+    else:
+        f.acts_received += fan_hits.astype(f.acts_received.dtype)
+        f.victimisation += fan_hits - f.victimisation / 30.0
+        f.last_harassed[fan_hits > 0] = day
     model.today.fan_incidents = float(fan_hits.sum())
     model.today.creator_incidents = float(hits.sum())
+
+
+_FUSED = (community_exposure, update_hostility, harassment_probability)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import kernels
 from sim.dynamics.money import MONTH, monthly_means, purchase_probability
 from sim.params import PAID_MESSAGES
-from sim.state import bernoulli_positions, scratch
+from sim.state import bernoulli_positions, scratch, shrink
 
 PER_MESSAGE = PAID_MESSAGES.index("per_message")
 SUBSCRIPTION = PAID_MESSAGES.index("subscription")
@@ -40,8 +41,13 @@ def messages(model, output, recognitions) -> None:
     """Fans' free messages compete for the creator's few personal replies."""
     p, f, b, c, s, rng = model.params, model.fans, model.bonds, model.creators, model.slots, model.rng
     sent = bernoulli_positions(rng, b.creator.size, p.message_rate)  # then thin by A
-    sent = sent[rng.random(sent.size) < b.attachment.reshape(-1)[sent]]
-    free = sent[~f.banned[sent // p.max_follows] & (b.creator.reshape(-1)[sent] >= 0)]
+    uniform = rng.random(sent.size)
+    if b.attachment.flags.c_contiguous and b.creator.flags.c_contiguous:  # one compiled pass
+        free = sent[:kernels.messages_free(sent, uniform, b.attachment, f.banned, b.creator,
+                                           sent)]
+    else:
+        sent = sent[uniform < b.attachment.reshape(-1)[sent]]
+        free = sent[~f.banned[sent // p.max_follows] & (b.creator.reshape(-1)[sent] >= 0)]
     requests = s.count(free)
     capacity = np.multiply(c.reply_capacity, output, out=np.zeros(p.n_creators),
                            where=output > 0)  # an AI's inf * 0 would be nan
@@ -118,7 +124,7 @@ def step(model, day, output, live, ledger, thanked):
     in a broadcast.
     """
     b = model.bonds
-    b.broadcasts -= b.broadcasts / MONTH
+    shrink(b.broadcasts, MONTH)  # b.broadcasts -= b.broadcasts / MONTH
     recognitions = scratch(model).get("recognitions", b.creator.shape, zero=True)
     receive(model, thanked, 1.0, recognitions)
     messages(model, output, recognitions)

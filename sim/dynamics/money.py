@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.state import bernoulli_positions
+from sim import kernels
+from sim.state import bernoulli_positions, shrink
 
 SPEND_KINDS = ("subscription", "paid_message", "donation", "meeting")
 WALLET_MONTHS = 2.0  # savings cap: fans keep at most this many months of disposable money
@@ -163,6 +164,42 @@ def monthly_means(model, rows):
     return MONTH * model.fans.income[rows]
 
 
+class Able:
+    """The bonds that can buy today: occupied slots (this step's slot map) of fans not banned.
+
+    Stands for the boolean mask ``model.slots.valid & ~banned[:, None]`` but is
+    evaluated only where asked: :meth:`at` the few bonds a purchase draw picked,
+    :meth:`mask` whole. ``offers`` (per creator) narrows it to the creators that
+    sell something, `condition` (flat bonds -> bool) to a per-bond condition.
+    """
+
+    def __init__(self, model, offers=None, condition=None):
+        self.model, self.offers, self.condition = model, offers, condition
+        self.size = model.slots.index.size
+
+    def where(self, offers=None, condition=None) -> Able:
+        return Able(self.model, offers, condition)
+
+    def at(self, bonds: np.ndarray) -> np.ndarray:
+        s = self.model.slots
+        creator = s.flat[bonds]
+        ok = (creator != s.n) & ~self.model.fans.banned[bonds // s.index.shape[1]]
+        if self.offers is not None:
+            ok &= np.append(self.offers, False)[creator]
+        if self.condition is not None:
+            ok &= self.condition(bonds)
+        return ok
+
+    def mask(self) -> np.ndarray:
+        s = self.model.slots
+        ok = s.valid & ~self.model.fans.banned[:, None]
+        if self.offers is not None:
+            ok &= s.gather(self.offers, False)
+        if self.condition is not None:
+            ok &= self.condition(np.arange(self.size)).reshape(ok.shape)
+        return ok
+
+
 def buy(model, eligible, price, ledger, kind, per_fan=False):
     """Draw today's purchases of one kind; returns the flat bond indices that paid.
 
@@ -173,7 +210,8 @@ def buy(model, eligible, price, ledger, kind, per_fan=False):
     """
     p, f, b, rng = model.params, model.fans, model.bonds, model.rng
     bonds_ = bernoulli_positions(rng, eligible.size, p.spend_propensity)
-    bonds_ = bonds_[eligible.reshape(-1)[bonds_]]
+    bonds_ = bonds_[eligible.at(bonds_) if isinstance(eligible, Able)
+                    else eligible.reshape(-1)[bonds_]]
     rows = bonds_ // p.max_follows
     cost = price[rows] if per_fan else price[model.slots.flat[bonds_]]
     prob = purchase_probability(b.attachment.reshape(-1)[bonds_], cost, monthly_means(model, rows),
@@ -186,9 +224,14 @@ def buy(model, eligible, price, ledger, kind, per_fan=False):
 def subscriptions(model, day, able, ledger) -> None:
     """Renew or cancel the subscriptions due today; draw new ones."""
     p, b, c, s, rng = model.params, model.bonds, model.creators, model.slots, model.rng
-    offered = s.gather(c.offers_subscription, False)
     price = np.append(c.subscription_price, 0.0)
-    due = np.flatnonzero((b.subscribed_until.ravel() == day) & (able & offered).ravel())
+    if isinstance(able, Able):  # (until == day) & able & offered, in one compiled pass
+        due = np.empty(b.subscribed_until.size, np.intp)
+        due = due[:kernels.due_bonds(b.subscribed_until, day, s.index, model.fans.banned,
+                                     np.append(c.offers_subscription, False), due)].copy()
+    else:
+        offered = s.gather(c.offers_subscription, False)
+        due = np.flatnonzero((b.subscribed_until.ravel() == day) & (able & offered).ravel())
     rows = due // p.max_follows
     cancel = rng.random(due.size) < cancel_probability(
         b.attachment.reshape(-1)[due], b.anchor.reshape(-1)[due], b.reciprocity.reshape(-1)[due],
@@ -196,7 +239,12 @@ def subscriptions(model, day, able, ledger) -> None:
         p.churn_sensitivity, p.price_sensitivity)
     renewing = due[~cancel]
     renewed = ledger.pay(renewing, price[s.flat[renewing]], "subscription")
-    new = buy(model, able & offered & (b.subscribed_until < day), price, ledger, "subscription")
+    if isinstance(able, Able):
+        eligible = able.where(c.offers_subscription,
+                              lambda bonds: b.subscribed_until.reshape(-1)[bonds] < day)
+    else:
+        eligible = able & offered & (b.subscribed_until < day)
+    new = buy(model, eligible, price, ledger, "subscription")
     started = np.concatenate([renewed, new])
     b.subscribed_until.reshape(-1)[started] = day + MONTH
     b.anchor.reshape(-1)[started] = b.attachment.reshape(-1)[started]
@@ -210,8 +258,9 @@ def donations(model, able, live_today, ledger):
     a name-inserted broadcast. Returns (recognition per bond, flat bonds to thank)."""
     p, f, c, s = model.params, model.fans, model.creators, model.slots
     size = p.donation_size * f.income / max(p.fan_income, 1e-12)
-    donate = buy(model, able & s.gather(c.offers_donations, False), size, ledger, "donation",
-                 per_fan=True)
+    eligible = (able.where(c.offers_donations) if isinstance(able, Able)
+                else able & s.gather(c.offers_donations, False))
+    donate = buy(model, eligible, size, ledger, "donation", per_fan=True)
     on_stream = live_today[s.flat[donate]] > 0
     streamed = donate[on_stream]
     read = read_out(s.flat[streamed], size[streamed // p.max_follows],
@@ -231,6 +280,8 @@ def meetings(model, day, able, ledger, recognition) -> None:
     model.today.meetings = holding.astype(float)
     if not holding.any():
         return
+    if isinstance(able, Able):
+        able = able.mask()
     candidates = np.flatnonzero((able & s.gather(holding, False)).ravel())
     rows = candidates // p.max_follows
     want = purchase_probability(b.attachment.reshape(-1)[candidates], p.meeting_price,
@@ -256,8 +307,11 @@ def purchases(model, day, live_today, ledger):
     (:mod:`sim.dynamics.interaction`).
     """
     f = model.fans
-    f.wallet = np.minimum(f.wallet + f.income, MONTH * WALLET_MONTHS * f.income)
-    able = model.slots.valid & ~f.banned[:, None]  # quit creators have no bonds
+    if f.wallet.dtype == f.income.dtype == np.float64:  # the same sums, in one pass
+        f.wallet = kernels.refill(f.wallet, f.income, MONTH * WALLET_MONTHS)
+    else:
+        f.wallet = np.minimum(f.wallet + f.income, MONTH * WALLET_MONTHS * f.income)
+    able = Able(model)  # occupied slots of fans not banned (quit creators have no bonds)
     subscriptions(model, day, able, ledger)
     recognition, thanked = donations(model, able, live_today, ledger)
     meetings(model, day, able, ledger, recognition)
@@ -271,7 +325,7 @@ def settle(model, ledger, day) -> None:
     f.wallet -= per_fan
     f.spent += per_fan
     f.last_paid[per_fan > 0] = day
-    b.recent_spend -= b.recent_spend / MONTH
+    shrink(b.recent_spend, MONTH)  # b.recent_spend -= b.recent_spend / MONTH
     np.add.at(b.recent_spend.reshape(-1), ledger.bonds, ledger.amounts)
     amount = np.bincount(s.flat[ledger.bonds], weights=ledger.amounts,
                          minlength=p.n_creators + 1)[: p.n_creators]

@@ -81,11 +81,35 @@ def relax(value, target, rate):
 
 
 _FUSED = (update_ties, social_support)
+_FUSED_DAY = (update_ties, social_support, felt_support, update_loneliness, wellbeing_target,
+              overuse, relax)
 
 
 def step(model) -> None:
-    """Offline ties, loneliness and wellbeing follow the time left for real life."""
+    """Offline ties, loneliness and wellbeing follow the time left for real life.
+
+    One compiled pass (:func:`sim.kernels.offline_day`, the same operations in
+    the same order) unless one of the functions above has been replaced.
+    """
     p, f = model.params, model.fans
+    a = model.strongest
+    if (update_ties, social_support, felt_support, update_loneliness, wellbeing_target, overuse,
+            relax) == _FUSED_DAY and a.dtype in (np.float32, np.float64):
+        n = p.n_fans
+        hours, strength = np.empty(n), np.empty_like(model.tie_strength)
+        support, loneliness, wellbeing = np.empty(n), np.empty(n), np.empty(n)
+        t = a.dtype.type
+        kernels.offline_day(
+            f.platform_hours, p.free_time, model.contact, model.tie_strength, model.tie_u,
+            model.tie_v, *model.tie_degrees, model.degree, p.tie_maintenance, p.tie_decay, a,
+            t(1.0), t(p.surrogacy), t(2.0), t(p.parasocial_comfort), f.loneliness,
+            f.loneliness_trait, p.loneliness_rate, p.loneliness_mean, f.grief,
+            1.0 - p.grief_decay, f.victimisation, f.wellbeing, p.wellbeing_rate,
+            p.wellbeing_base, p.support_weight, p.loneliness_weight, p.overuse_cost,
+            p.harassment_harm, p.grief_harm, hours, strength, support, loneliness, wellbeing)
+        f.offline_hours, model.tie_strength, f.support = hours, strength, support
+        f.loneliness, f.wellbeing = loneliness, wellbeing
+        return
     f.offline_hours = (p.free_time - f.platform_hours) * model.contact
     u, v = model.tie_u, model.tie_v
     if (update_ties, social_support) == _FUSED:  # one compiled pass, same results

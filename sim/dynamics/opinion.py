@@ -8,7 +8,7 @@ import numpy as np
 
 from sim import kernels
 from sim.params import CREATOR_KINDS
-from sim.state import row_sum
+from sim.state import row_sum, scratch
 
 POLITICIAN = CREATOR_KINDS.index("politician")
 
@@ -78,11 +78,19 @@ def step(model) -> None:
     if (drift_opinions, unfollow_probability) == _FUSED:  # drift, far bonds, their chances
         y = np.append(c.opinion, 0.0)  # padding creator (empty slots) last
         opinion = np.empty(p.n_fans)
-        far, leave_p = np.empty(b.creator.size, np.intp), np.empty(b.creator.size)
+        work = scratch(model)  # reused: bond-sized, filled up to `count` only
+        far = work.get("far", (b.creator.size,), np.intp)
+        leave_p = work.get("far_p", (b.creator.size,))
         count = kernels.drift_and_far(f.opinion, y, b.attachment, s.index, b.creator,
                                       p.opinion_influence, p.opinion_tolerance, p.unfollow_rate,
                                       opinion, far, leave_p)
-        f.opinion, far, leave_p = opinion, far[:count], leave_p[:count]
+        f.opinion = opinion
+        leave = np.empty(count, np.intp)  # far[rng.random(count) < leave_p], in one pass
+        leave = leave[:kernels.below(far[:count], leave_p[:count], model.rng.random(count),
+                                     leave)]
+        model.today.unfollows += int(leave.size)
+        b.clear_flat(leave)
+        return
     else:
         y = s.gather(c.opinion)
         f.opinion = drift_opinions(f.opinion, y, b.attachment, s.valid, p.opinion_influence)
