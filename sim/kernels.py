@@ -28,7 +28,10 @@ random inputs. The kernels draw no random numbers.
   stalking threshold; :func:`victimised`, :func:`refill`: per-fan bookkeeping;
 - :func:`gap_positions`, :func:`below`, :func:`occupied_of`,
   :func:`fade_or_frustration`, :func:`messages_free`, :func:`due_bonds`,
-  :func:`shrink`: the sparse draws' positions and filters, and in-place decays.
+  :func:`shrink`: the sparse draws' positions and filters, and in-place decays;
+- :func:`row_max`, :func:`bonds_of`: row maxima and a quitting creator's bonds; :func:`tier_counts`,
+  :func:`compress_at_least`, :func:`count_after`: the counts and the focal values
+  behind some of the collect's outcomes.
 
 Products with single-precision arrays are rounded as numpy rounds them (a
 Python float meets a float32 array in single precision, NEP 50): those kernels
@@ -87,7 +90,8 @@ def bond_update(index, attachment, reciprocity, frustration, recent_spend, seen,
             stim = seen[i, j] * per_post[c] + recognition_weight * rec
             if has_live:
                 stim += live_weight * live[i, j]
-            if stim == 0.0 and a == 0.0 and r == 0.0 and frustration[i, j] == 0.0:
+            # one branch for the four tests (non-short-circuit: fewer mispredictions)
+            if (stim == 0.0) & (a == 0.0) & (r == 0.0) & (frustration[i, j] == 0.0):
                 best = max(best, 0.0)  # an empty slot (or a bond at rest) stays at zero
                 continue
             a = _saturate(a, g * stim * (1.0 + reinforcement * ab * a), attachment_decay)
@@ -678,3 +682,90 @@ def refill(wallet, income, cap_months):
     for i in range(wallet.size):
         out[i] = min(wallet[i] + income[i], cap_months * income[i])
     return out
+
+
+@njit(cache=True, nogil=True)
+def row_max(a, out):
+    """Row maxima of a (fans, slots) array into `out` (same dtype), left to right as
+    :func:`sim.state.row_max` takes them (``np.maximum`` a column at a time)."""
+    n, k = a.shape
+    for i in range(n):
+        best = a[i, 0]
+        for j in range(1, k):
+            v = a[i, j]
+            if v > best or v != v:  # np.maximum propagates NaN
+                best = v
+        out[i] = best
+    return out
+
+
+@njit(cache=True, nogil=True)
+def bonds_of(creator, chosen):
+    """Flat indices of the bonds whose creator is marked in `chosen` (per creator),
+    in row-major order (``np.flatnonzero(np.isin(creator, idx))``): counted, then
+    written into an array of that size (no bond-sized buffer)."""
+    n, k = creator.shape
+    count = 0
+    for i in range(n):
+        for j in range(k):
+            c = creator[i, j]
+            if c >= 0 and chosen[c]:
+                count += 1
+    out = np.empty(count, np.intp)
+    count = 0
+    for i in range(n):
+        for j in range(k):
+            c = creator[i, j]
+            if c >= 0 and chosen[c]:
+                out[count] = i * k + j
+                count += 1
+    return out
+
+
+@njit(cache=True, nogil=True)
+def tier_counts(strongest, focal, intense, borderline):
+    """Counts of :func:`sim.metrics.tier_shares`: values >= `focal`, and among them
+    those below `intense`, in [`intense`, `borderline`) and at or above `borderline`
+    (thresholds in the array's dtype, compared as numpy compares them)."""
+    n_focal, low, mid, high = 0, 0, 0, 0
+    for i in range(strongest.size):
+        v = strongest[i]
+        if v >= focal:
+            n_focal += 1
+            if v < intense:
+                low += 1
+            if v >= intense and v < borderline:
+                mid += 1
+            if v >= borderline:
+                high += 1
+    return n_focal, low, mid, high
+
+
+
+@njit(cache=True, nogil=True)
+def compress_at_least(values, key, threshold):
+    """``values[key >= threshold]``, in order (`threshold` in `key`'s dtype, so the
+    comparison is numpy's): counted, then written into an array of that size."""
+    count = 0
+    for i in range(key.size):
+        if key[i] >= threshold:
+            count += 1
+    out = np.empty(count, values.dtype)
+    count = 0
+    for i in range(key.size):
+        if key[i] >= threshold:
+            out[count] = values[i]
+            count += 1
+    return out
+
+
+@njit(cache=True, nogil=True)
+def count_after(days, since):
+    """How many of `days` are ``> since`` (compared in double precision, as numpy compares
+    an integer array with a Python float)."""
+    count = 0
+    for i in range(days.size):
+        if np.float64(days[i]) > since:
+            count += 1
+    return count
+

@@ -82,6 +82,14 @@ def focal_attachment(model) -> np.ndarray:
 
 def tier_shares(strongest: np.ndarray) -> tuple[float, float, float, float]:
     """(share with a focal creator, and among them entertainment / intense / borderline shares)."""
+    if strongest.ndim == 1 and strongest.dtype in (np.float32, np.float64):
+        # one compiled pass counting what the masks below count; a mean of booleans
+        # is their count over their number, as computed here
+        t = strongest.dtype.type  # a Python float meets the array in its dtype (NEP 50)
+        n, low, mid, high = kernels.tier_counts(strongest, t(FOCAL), t(INTENSE), t(BORDERLINE))
+        if n == 0:
+            return 0.0, 0.0, 0.0, 0.0
+        return float(n / strongest.size), float(low / n), float(mid / n), float(high / n)
     focal = strongest >= FOCAL
     n = focal.sum()
     if n == 0:
@@ -99,11 +107,24 @@ def _payers(model) -> np.ndarray:
     return _recent(model.fans.last_paid, model)
 
 
+def _recent_share(last_day, model) -> float:
+    """``float(_recent(last_day, model).mean())``: the count over the number (a mean of
+    booleans), counted in one compiled pass."""
+    if last_day.ndim == 1 and last_day.dtype == np.int64 and isinstance(model.time, float):
+        return float(kernels.count_after(last_day, model.time - WINDOW) / last_day.size)
+    return float(_recent(last_day, model).mean())
+
+
 def _focal_reciprocity(model) -> float:
     """Perceived reciprocity of each focal fan's strongest bond (composition-free: new
     follows with no history do not dilute it)."""
-    reciprocity = _bond_summary(model).focal_reciprocity
-    focal = model.strongest >= FOCAL
+    reciprocity, strongest = _bond_summary(model).focal_reciprocity, model.strongest
+    if (strongest.ndim == 1 and strongest.dtype in (np.float32, np.float64)
+            and reciprocity.shape == strongest.shape and reciprocity.dtype == np.float64):
+        # reciprocity[focal] gathered in one compiled pass; the same mean of the same values
+        focal = kernels.compress_at_least(reciprocity, strongest, strongest.dtype.type(FOCAL))
+        return float(focal.mean()) if focal.size > 0 else 0.0
+    focal = strongest >= FOCAL
     return float(reciprocity[focal].mean()) if focal.any() else 0.0
 
 
@@ -242,7 +263,7 @@ OUTCOMES: dict[str, tuple[str, str, Callable]] = {
     "monthly_spending": (f"spending per fan over the last {WINDOW} days", "currency",
                          lambda m: float(m.bonds.recent_spend.sum() / m.params.n_fans)),
     "payer_share": (f"fans who paid in the last {WINDOW} days", "share",
-                    lambda m: float(_payers(m).mean())),
+                    lambda m: _recent_share(m.fans.last_paid, m)),
     "top10_payer_share": ("share of all spending by the top 10 % of payers", "share",
                           lambda m: top_share(m.fans.spent[m.fans.spent > 0], 0.10)),
     "creator_income": ("mean cumulative income of active creators", "currency",
@@ -294,7 +315,7 @@ OUTCOMES: dict[str, tuple[str, str, Callable]] = {
                           lambda m: float(_recent(m.creators.last_harassed, m)[m.creators.active].mean())
                           if m.creators.active.any() else 0.0),
     "harassed_fans": (f"fans harassed in the last {WINDOW} days", "share",
-                      lambda m: float(_recent(m.fans.last_harassed, m).mean())),
+                      lambda m: _recent_share(m.fans.last_harassed, m)),
     "stalking": ("stalking incidents", "incidents/day", lambda m: float(m.creators.stalking.sum())),
     "harassers": ("fans who have harassed anyone so far", "share",
                   lambda m: float((m.fans.acts_committed > 0).mean())),

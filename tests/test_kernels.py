@@ -445,3 +445,66 @@ def test_victimised_and_refill_are_the_numpy_reference_exactly():
     wallet, income = rng.exponential(50.0, n), rng.exponential(2.0, n)
     np.testing.assert_array_equal(kernels.refill(wallet, income, 60.0),
                                   np.minimum(wallet + income, 30 * 2.0 * income))
+
+
+def _numpy_row_max(a):
+    out = a[:, 0].copy()
+    for k in range(1, a.shape[1]):
+        np.maximum(out, a[:, k], out=out)
+    return out
+
+
+def _numpy_tier_shares(strongest):
+    from sim.metrics import BORDERLINE, FOCAL, INTENSE
+
+    focal = strongest >= FOCAL
+    n = focal.sum()
+    if n == 0:
+        return 0.0, 0.0, 0.0, 0.0
+    af = strongest[focal]
+    return (float(n / strongest.size), float((af < INTENSE).mean()),
+            float(((af >= INTENSE) & (af < BORDERLINE)).mean()), float((af >= BORDERLINE).mean()))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_row_max_tiers_and_bonds_of_are_the_numpy_reference_exactly(dtype):
+    from sim.metrics import BORDERLINE, FOCAL, INTENSE, tier_shares
+
+    rng = np.random.default_rng(21)
+    a = rng.random((3000, 6)).astype(dtype)
+    a[rng.random(a.shape) < 0.4] = 0.0
+    a[5, 2] = np.nan  # np.maximum propagates it
+    a[7, 0] = np.nan
+    got = row_max(a)
+    assert got.dtype == a.dtype
+    np.testing.assert_array_equal(got, _numpy_row_max(a))
+    strongest = _numpy_row_max(np.nan_to_num(a))
+    strongest[:30] = np.array([FOCAL, INTENSE, BORDERLINE], dtype)[np.arange(30) % 3]  # the edges
+    assert tier_shares(strongest) == _numpy_tier_shares(strongest)
+    assert tier_shares(np.zeros(10, dtype)) == (0.0, 0.0, 0.0, 0.0)
+    creator = rng.integers(-1, 40, (3000, 6))
+    idx = np.array([3, 17, 39])
+    chosen = np.zeros(40, bool)
+    chosen[idx] = True
+    got = kernels.bonds_of(creator, chosen)
+    assert got.dtype == np.intp
+    np.testing.assert_array_equal(got, np.flatnonzero(np.isin(creator, idx)))
+
+
+def test_collect_shortcuts_are_the_numpy_reference_exactly():
+    from sim import metrics
+
+    model, rng = _busy_model(4, "streamer")
+    model.fans.last_paid[:] = rng.integers(int(model.time) - 60, int(model.time) + 1,
+                                           model.params.n_fans)
+    assert (metrics._recent_share(model.fans.last_paid, model)
+            == float(metrics._recent(model.fans.last_paid, model).mean()))
+    model._end_of_day()
+    model._bond_summary = metrics.BondSummary(model, model._pending_summary[1])
+    reciprocity = model._bond_summary.focal_reciprocity
+    focal = model.strongest >= metrics.FOCAL
+    assert focal.any()
+    assert metrics._focal_reciprocity(model) == float(reciprocity[focal].mean())
+    model.strongest = np.zeros_like(model.strongest)
+    assert metrics._focal_reciprocity(model) == 0.0
+

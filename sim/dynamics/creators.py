@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import kernels
 from sim.state import row_max, row_sum
 
 MEETING_HOURS = 4.0  # a creator's working hours per fan meeting
@@ -108,15 +109,17 @@ def quit(model, idx: np.ndarray) -> None:
     c.active[idx] = False
     c.burnt_out[idx] = False
     c.views[idx] = 0.0
-    leaving = np.isin(b.creator, idx)
-    rows = np.nonzero(leaving)[0]
-    lost = b.attachment[leaving]
-    others = row_sum(b.attachment)[rows] - lost
+    chosen = np.zeros(p.n_creators, bool)
+    chosen[idx] = True
+    leaving = kernels.bonds_of(b.creator, chosen)  # np.flatnonzero(np.isin(b.creator, idx))
+    rows = leaving // b.creator.shape[1]
+    lost = b.attachment.reshape(-1)[leaving]
+    others = row_sum(b.attachment[rows]) - lost  # the same sums, for these rows only
     grief = breakup_grief(lost, dependence(lost, others, f.support[rows]), f.support[rows],
                           p.grief_dependence, p.grief_buffer)
     np.add.at(f.grief, rows, grief)
     model.breakups.append(np.column_stack([lost, grief]))
-    b.clear(leaving)
+    b.clear_flat(leaving)
     model.strongest = row_max(b.attachment)  # the lost bond no longer pulls or comforts
 
 
