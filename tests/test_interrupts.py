@@ -97,7 +97,8 @@ def test_a_killed_sweep_leaves_nothing_running_and_resumes_to_the_same_data(
         assert returncode == code, err
         if signals[0] != signal.SIGKILL:
             assert len(err.strip().splitlines()[-1]) < 300 and "Traceback" not in err, err
-            assert load_metadata(out)["sessions"][-1]["status"] in statuses
+            # "complete": the signal landed after the last run was stored, during the report
+            assert load_metadata(out)["sessions"][-1]["status"] in statuses | {"complete"}
 
     resumed = subprocess.run(sweep_command(path, out), cwd=ROOT, capture_output=True, text=True,
                              timeout=600)
@@ -119,3 +120,20 @@ def test_two_sweeps_started_at_once_store_every_run_once(study, tmp_path):
         assert code == 0 or (code == 2 and "in use by another sweep" in err), err
     pd.testing.assert_frame_equal(load_results(out), clean)
     assert [s["status"] for s in load_metadata(out)["sessions"]] == ["complete"]
+
+
+@pytest.mark.slow
+def test_sigterm_outside_a_sweep_exits_143_on_one_line(tmp_path):
+    # A long single run: SIGTERM lands in the model's loop, where no sweep handler is installed.
+    command = [sys.executable, "-m", "sim", "run", "--fans", "20000", "--creators", "50",
+               "--steps", "3000", "--quiet", "--out", str(tmp_path / "run")]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    time.sleep(3.0)
+    process.send_signal(signal.SIGTERM)
+    returncode = process.wait(timeout=120)
+    err = process.stderr.read()
+    assert returncode == 143, err
+    assert err.strip().splitlines() == ["parasocial run: terminated (SIGTERM); finished work "
+                                        "is kept"]
+    assert not (tmp_path / "run" / "timeseries.csv").exists()

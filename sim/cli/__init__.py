@@ -10,7 +10,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 
 from sim.cli.errors import Failed
 
@@ -25,6 +28,28 @@ COMMANDS = {
     "outcomes": "list the outcome measures recorded every day",
 }
 EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 2, 1, 130, 141
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+class Terminated(Exception):
+    """SIGTERM arrived outside a sweep's own handling (e.g. while its report was written)."""
+
+
+@contextmanager
+def _sigterm_raises():
+    """For the command's life, SIGTERM unwinds like Ctrl-C rather than killing mid-write."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def raise_terminated(signum, frame):
+        raise Terminated
+
+    old = signal.signal(signal.SIGTERM, raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
 
 
 class Parser(argparse.ArgumentParser):
@@ -68,7 +93,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         description="Agent-based model of parasocial relationships between creators, fans and "
                     "the platform (one step is one day).",
         epilog="`parasocial COMMAND --help` describes a command. Exit status: 0 done, "
-               "1 the work failed, 2 bad input (nothing was run), 130 interrupted.")
+               "1 the work failed, 2 bad input (nothing was run), 130 interrupted, "
+               "143 terminated.")
     parser.add_argument("--version", action=_VersionAction)
     add_quiet(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
@@ -100,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser(chosen if chosen in COMMANDS else "").parse_args(argv)
     prog = f"parasocial {args.command}"
     try:
-        return int(args.func(args) or 0)
+        with _sigterm_raises():
+            return int(args.func(args) or 0)
     except BrokenPipeError:  # the reader stopped early (`parasocial params | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
@@ -113,3 +140,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{prog}: interrupted; finished work is kept", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Terminated:
+        print(f"{prog}: terminated (SIGTERM); finished work is kept", file=sys.stderr)
+        return EXIT_TERMINATED
