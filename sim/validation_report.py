@@ -111,7 +111,7 @@ def _not_met(summary: pd.DataFrame) -> list[str]:
     for _, r in rows.iterrows():
         side = ("above" if r["mean"] > r.target_hi else "below" if r["mean"] < r.target_lo
                 else "inside")
-        _, why = KNOWN_MISSES.get(r.pattern, ("", ""))
+        why = KNOWN_MISSES.get(r.pattern, "")
         lines.append(f"- **{r.description}** ({r.verdict}; mean {side} the target): "
                      + (why or ("not decided by these replicates (the table says how many would)."
                                 if r.verdict == "inconclusive"
