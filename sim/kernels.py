@@ -18,8 +18,7 @@ random inputs. The kernels draw no random numbers.
   dropped for disagreement;
 - :func:`fandom_exposure`: :mod:`sim.dynamics.hostility`'s community exposure and each
   fan's strongest frustration; :func:`at_least`: the bonds at or above a threshold;
-- :func:`audience_strongest`, :func:`slot_index`: the end-of-day audiences and
-  strongest bonds, and the step's bond -> creator map; :func:`end_of_day`: the
+- :func:`slot_index`: the step's bond -> creator map; :func:`end_of_day`: the
   audiences, strongest bonds and the collect's bond summary in one pass;
 - :func:`offline_day`: all of :func:`sim.dynamics.offline.step` (offline hours,
   ties, support, loneliness, grief, wellbeing); :func:`platform_time`: the per-fan
@@ -321,23 +320,6 @@ def drift_and_far(opinion, creator_opinion, attachment, index, creator, influenc
 
 
 @njit(cache=True, nogil=True)
-def audience_strongest(creator, attachment, n_creators, audience, strongest):
-    """Followers per creator (as floats) and each row's maximum attachment, in one pass."""
-    n, k = creator.shape
-    for c in range(n_creators):
-        audience[c] = 0.0
-    for i in range(n):
-        best = attachment[i, 0]
-        for j in range(k):
-            c = creator[i, j]
-            if c >= 0:
-                audience[c] += 1.0
-            if attachment[i, j] > best:
-                best = attachment[i, j]
-        strongest[i] = best
-
-
-@njit(cache=True, nogil=True)
 def fandom_exposure(attachment, banned, exposure, index, frustration, exposure_out,
                     frustration_max):
     """:func:`sim.dynamics.hostility.community_exposure` of ``attachment * ~banned`` and
@@ -384,42 +366,15 @@ def slot_index(creator, n_creators, index):
 
 
 @njit(cache=True, nogil=True)
-def bond_summary(creator, attachment, reciprocity, frustration, until, now, frustrated_above,
-                 focal_out):
-    """The bond outcomes of a collect in one pass.
-
-    Returns (occupied slots, sum of reciprocity over them in row-major order
-    as :func:`occupied_sum`, occupied slots with frustration above
-    `frustrated_above`, fans with some ``until > now``); `focal_out` gets each
-    fan's reciprocity at its first strongest slot, as :func:`focal_values`.
-    """
-    n, k = creator.shape
-    n_valid, total, frustrated, subscribers = 0, 0.0, 0, 0
-    for i in range(n):
-        best, at, current = attachment[i, 0], 0, False
-        for j in range(k):
-            if creator[i, j] >= 0:
-                n_valid += 1
-                total += reciprocity[i, j]
-                if frustration[i, j] > frustrated_above:
-                    frustrated += 1
-            if until[i, j] > now:
-                current = True
-            if j > 0 and attachment[i, j] > best:
-                best, at = attachment[i, j], j
-        focal_out[i] = reciprocity[i, at]
-        if current:
-            subscribers += 1
-    return n_valid, total, frustrated, subscribers
-
-
-@njit(cache=True, nogil=True)
 def end_of_day(creator, attachment, reciprocity, frustration, until, now, frustrated_above,
                n_creators, audience, strongest, focal_out):
-    """:func:`audience_strongest` and :func:`bond_summary` in one pass over the bonds.
+    """The audiences and the bond outcomes of a collect in one pass over the bonds.
 
-    Writes the audiences, each row's maximum attachment and the reciprocity at
-    its first strongest slot; returns :func:`bond_summary`'s four numbers.
+    Writes each creator's audience, each row's maximum attachment and the
+    reciprocity at its first strongest slot (as :func:`focal_values`); returns
+    (occupied slots, sum of reciprocity over them in row-major order as
+    :func:`occupied_sum`, occupied slots with frustration above
+    `frustrated_above`, fans with some ``until > now``).
     """
     n, k = creator.shape
     for c in range(n_creators):

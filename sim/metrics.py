@@ -128,6 +128,22 @@ def _focal_reciprocity(model) -> float:
     return float(reciprocity[focal].mean()) if focal.any() else 0.0
 
 
+def bond_pass(model):
+    """One pass over the bonds: (counts, focal reciprocity, audiences, strongest attachment).
+
+    The counts are what :class:`BondSummary` reads (`kernels.end_of_day`); the
+    model's end of day keeps the audiences and strongest attachments too.
+    """
+    b = model.bonds
+    n = b.attachment.shape[0]
+    audience, strongest = np.empty(model.params.n_creators), np.empty(n, b.attachment.dtype)
+    focal = np.empty(n)
+    counts = kernels.end_of_day(b.creator, b.attachment, b.reciprocity, b.frustration,
+                                b.subscribed_until, float(model.time), BondSummary.FRUSTRATED,
+                                model.params.n_creators, audience, strongest, focal)
+    return counts, focal, audience, strongest
+
+
 class BondSummary:
     """Quantities over the fan x slot arrays that several outcomes share, computed once.
 
@@ -140,10 +156,7 @@ class BondSummary:
     def __init__(self, model, computed=None):
         b = self.b = model.bonds
         if computed is None:
-            self._focal = np.empty(b.attachment.shape[0])
-            computed = kernels.bond_summary(
-                b.creator, b.attachment, b.reciprocity, b.frustration, b.subscribed_until,
-                float(model.time), self.FRUSTRATED, self._focal)  # one pass for the bond outcomes
+            computed, self._focal, _, _ = bond_pass(model)  # the end-of-day pass, recomputed
         else:  # (counts, focal reciprocity) from the end of the day (ParasocialModel._end_of_day)
             computed, self._focal = computed
         self.n_valid, reciprocity, frustrated, subscribers = computed

@@ -8,7 +8,7 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from sim import kernels, metrics, social
+from sim import metrics, social
 from sim.agents import Creator, Platform, defer_fans
 from sim.dynamics import (
     attention,
@@ -148,12 +148,7 @@ class ParasocialModel(mesa.Model):
         The same pass computes the bond outcomes of the collect that follows
         (:class:`sim.metrics.BondSummary`), kept for that collect only.
         """
-        b, n = self.bonds, self.params.n_creators
-        audience, strongest = np.empty(n), np.empty(b.attachment.shape[0], b.attachment.dtype)
-        focal = np.empty(b.attachment.shape[0])
-        counts = kernels.end_of_day(b.creator, b.attachment, b.reciprocity, b.frustration,
-                                    b.subscribed_until, float(self.time),
-                                    metrics.BondSummary.FRUSTRATED, n, audience, strongest, focal)
+        counts, focal, audience, strongest = metrics.bond_pass(self)
         self._pending_summary = (self.steps, (counts, focal))
         self.creators.audience, self.strongest = audience, strongest
         self.tiers = metrics.tier_shares(self.strongest)

@@ -168,14 +168,9 @@ def test_fandom_exposure_and_at_least_are_the_numpy_reference_exactly(seed):
         (b.attachment >= 0.7).ravel() & np.repeat(~f.banned, model.params.max_follows)))
 
 
-def test_audience_strongest_and_slot_index_are_the_numpy_reference_exactly():
+def test_slot_index_is_the_numpy_reference_exactly():
     model, _ = _busy_model(4)
     b, n = model.bonds, model.params.n_creators
-    audience, strongest = np.empty(n), np.empty(b.attachment.shape[0], b.attachment.dtype)
-    kernels.audience_strongest(b.creator, b.attachment, n, audience, strongest)
-    expected = np.bincount(np.where(b.creator >= 0, b.creator, n).ravel(), minlength=n + 1)[:n]
-    np.testing.assert_array_equal(audience, expected.astype(float))
-    np.testing.assert_array_equal(strongest, row_max(b.attachment))
     index = np.empty_like(b.creator)
     kernels.slot_index(b.creator, n, index)
     np.testing.assert_array_equal(index, np.where(b.creator >= 0, b.creator, n))
@@ -213,14 +208,15 @@ def test_feed_posts_seen_is_the_built_in_feed_then_posts_seen_exactly(feed):
     np.testing.assert_array_equal(got_views, views)
 
 
-def test_bond_summary_is_the_numpy_reference_exactly():
+def test_end_of_day_is_the_numpy_reference_exactly():
     model, rng = _busy_model(7, "streamer")
-    b = model.bonds
+    b, n = model.bonds, model.params.n_creators
     b.subscribed_until[rng.random(b.creator.shape) < 0.1] = int(model.time) + 3
+    audience, strongest = np.empty(n), np.empty(b.attachment.shape[0], b.attachment.dtype)
     focal = np.empty(b.attachment.shape[0])
-    n_valid, total, frustrated, subscribers = kernels.bond_summary(
+    n_valid, total, frustrated, subscribers = kernels.end_of_day(
         b.creator, b.attachment, b.reciprocity, b.frustration, b.subscribed_until,
-        float(model.time), 0.1, focal)
+        float(model.time), 0.1, n, audience, strongest, focal)
     valid = b.creator >= 0
     assert n_valid == np.count_nonzero(valid)
     assert total == kernels.occupied_sum(b.reciprocity, b.creator)
@@ -228,6 +224,8 @@ def test_bond_summary_is_the_numpy_reference_exactly():
     assert subscribers == np.count_nonzero((b.subscribed_until > model.time).any(axis=1))
     np.testing.assert_array_equal(
         focal, b.reciprocity[np.arange(focal.size), b.attachment.argmax(axis=1)])
+    np.testing.assert_array_equal(strongest, b.attachment.max(axis=1))
+    np.testing.assert_array_equal(audience, np.bincount(b.creator[valid], minlength=n)[:n])
 
 
 # ---- each fused step against its numpy path on the same state (same draws, exact equality)
@@ -394,29 +392,16 @@ def test_bernoulli_positions_are_the_numpy_cumsum_exactly(n, prob):
         assert a.random() == b.random()  # the same draws were taken
 
 
-def test_shrink_and_end_of_day_are_the_numpy_reference_exactly():
+def test_shrink_is_the_numpy_reference_and_a_collect_reads_the_end_of_day_pass():
     from sim import metrics
     from sim.state import shrink
 
     model, rng = _busy_model(9, "streamer")
-    b, n = model.bonds, model.params.n_creators
     for dtype in (np.float32, np.float64):
         a = rng.exponential(3.0, (500, 6)).astype(dtype)
         expected = a - a / 30
         shrink(a, 30)
         np.testing.assert_array_equal(a, expected)
-    b.subscribed_until[rng.random(b.creator.shape) < 0.1] = int(model.time) + 3
-    audience, strongest = np.empty(n), np.empty(b.attachment.shape[0], b.attachment.dtype)
-    kernels.audience_strongest(b.creator, b.attachment, n, audience, strongest)
-    focal = np.empty(b.attachment.shape[0])
-    counts = kernels.bond_summary(b.creator, b.attachment, b.reciprocity, b.frustration,
-                                  b.subscribed_until, float(model.time), 0.1, focal)
-    got = np.empty(n), np.empty_like(strongest), np.empty_like(focal)
-    got_counts = kernels.end_of_day(b.creator, b.attachment, b.reciprocity, b.frustration,
-                                    b.subscribed_until, float(model.time), 0.1, n, *got)
-    assert got_counts == counts
-    for x, y in zip(got, (audience, strongest, focal), strict=True):
-        np.testing.assert_array_equal(x, y)
     # a collect right after the end of day uses that pass; any other collect its own
     model._end_of_day()
     model.datacollector.collect(model)
