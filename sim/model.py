@@ -59,7 +59,7 @@ class ParasocialModel(mesa.Model):
         self.kinds = creator_params(p, preset)  # each creator kind and what it is drawn from
         self.creators = CreatorState.create(p, self.kinds, self.rng)
         appeal = self.creators.appeal / self.creators.appeal.sum()  # first follows: by appeal
-        self.bonds = Bonds.create(p, self.rng, appeal)
+        self.bonds = Bonds.create(p, self.rng, appeal, follows.fit_of(self))
         self._build_social_graph()
         self.platform = Platform(self, feed_policy)
         defer_fans(self, p.n_fans)  # Mesa agents, built when first read

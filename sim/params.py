@@ -177,12 +177,20 @@ class Params:
     followed_share: float = _p(0.1, "share", 0, 1,
                                "share of a fan's feed time that followed creators can fill (the "
                                "rest: friends, ads, strangers); the attention budget that binds")
-    discovery_rate: float = _p(0.01, "probability/day", 0, 1,
-                               "chance per day of following a recommended new creator")
+    discovery_rate: float = _p(0.05, "probability/day", 0, 1,
+                               "chance per day that a fan follows a recommended new creator "
+                               "(about one every 20 days)", "assumption")
     popularity_bias: float = _p(1.1, "exponent", 0, 3,
                                 "engagement feed: recommendation weight on recent engagement "
                                 "(rich get richer); unused by the other feeds",
                                 "Salganik, Dodds & Watts 2006 cumulative advantage")
+    taste_width: float = _p(0.05, "circle units", 0.001, INF,
+                            "how far (on a circle of circumference 1) a fan's taste may lie from a "
+                            "creator's niche and still take to its content: a recommended or "
+                            "initial creator is followed with probability exp(-d^2 / 2w^2) "
+                            "(inf: every fan takes to every creator alike)",
+                            "assumption; interest-based niches (Bärtl 2018 long tail; "
+                            "homophily predicts parasocial bonds, Turner 1993)")
     engagement_memory: float = _p(7.0, "days", 1, 365,
                                   "time scale of the engagement signal (views) that the "
                                   "engagement feed recommends by")
@@ -303,11 +311,11 @@ class Params:
                            "daily chance a creator above break_threshold starts a break")
     break_days: int = _p(14, "days", 1, 3650, "length of a break (no output)")
     break_recovery: float = _p(3.0, "ratio", 1, 100, "stress recovery multiplier on a break")
-    burnout_threshold: float = _p(0.57, "stress", 0, 1, "stress at which a creator burns out")
+    burnout_threshold: float = _p(0.52, "stress", 0, 1, "stress at which a creator burns out")
     burnout_output: float = _p(0.3, "share", 0, 1, "output of a burnt-out creator")
     burnout_recovery: float = _p(0.5, "share", 0, 1,
                                  "a burnt-out creator recovers below this share of the threshold")
-    quit_rate: float = _p(0.0041, "probability/day", 0, 1, "daily quit probability while burnt out")
+    quit_rate: float = _p(0.0014, "probability/day", 0, 1, "daily quit probability while burnt out")
     income_quit_rate: float = _p(0.002, "probability/day", 0, 1,
                                  "daily quit probability of an established creator earning less "
                                  "than income_need")

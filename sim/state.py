@@ -14,6 +14,7 @@ from sim import kernels
 from sim.params import CREATOR_KINDS, PAID_MESSAGES, Params
 
 NEVER = -(10**9)  # day index meaning "has not happened"
+SUITED_DRAWS = 50  # candidates drawn per fan before it is left without a suited creator
 # Bond variables kept in single precision (docs/ODD.md, 2.1): 7 significant digits are far
 # finer than anything the model resolves, and at 10^6 fans x 6 slots each saves 24 MB.
 # Arithmetic on them is done in double precision; only the stored values are rounded.
@@ -51,6 +52,7 @@ class FanState:
     grief: np.ndarray  # parasocial-breakup distress, >= 0
     victimisation: np.ndarray  # recent harassment received (30-day moving sum)
     opinion: np.ndarray  # political / identity position, -1..1
+    taste: np.ndarray  # content interest, a position on a circle of circumference 1
     strikes: np.ndarray  # detected harassment incidents
     banned: np.ndarray  # removed by moderation
     last_paid: np.ndarray  # day of the last payment
@@ -82,6 +84,7 @@ class FanState:
             grief=np.zeros(n),
             victimisation=np.zeros(n),
             opinion=rng.uniform(-1.0, 1.0, n),
+            taste=rng.random(n),
             strikes=np.zeros(n, dtype=np.int32),
             banned=np.zeros(n, dtype=bool),
             last_paid=np.full(n, NEVER, dtype=np.int64),
@@ -110,6 +113,7 @@ class CreatorState:
     boundaries: np.ndarray  # 0-1
     targeting: np.ndarray  # identity-based harassment multiplier, >= 1
     opinion: np.ndarray  # -1..1
+    niche: np.ndarray  # content position on the fans' taste circle, 0-1
     meeting_phase: np.ndarray  # day offset of fan meetings
     offers_subscription: np.ndarray  # paid features this creator offers ...
     paid_mode: np.ndarray  # index into PAID_MESSAGES
@@ -232,9 +236,35 @@ class CreatorState:
             "broadcast_rate": p.broadcast_rate,
             "agency_cut": p.agency_cut,
             "stress": rng.uniform(0.0, 0.2, k),
+            "niche": rng.random(k),
         }
         for name, value in draws.items():
             getattr(self, name)[idx] = value
+
+
+def draw_suited(rng, weights, fans, fit=None):
+    """One creator per entry of `fans`, with probability proportional to weights x fit.
+
+    `fit(fans, creators)` is the chance that a creator suits a fan (its taste,
+    :func:`sim.dynamics.follows.taste_fit`); without it, by `weights` alone. Drawn by
+    rejection: a candidate drawn by `weights` is kept with probability fit, else another
+    is drawn, up to `SUITED_DRAWS` times; a fan left without one gets -1.
+    """
+    cdf = np.cumsum(weights)
+    cdf /= cdf[-1]
+    pick = np.full(fans.size, -1, dtype=np.intp)
+    pending = np.arange(fans.size)
+    for _ in range(SUITED_DRAWS if fit is not None else 1):
+        candidate = np.minimum(cdf.searchsorted(rng.random(pending.size), side="right"),
+                               cdf.size - 1)
+        taken = (slice(None) if fit is None
+                 else rng.random(pending.size) < fit(fans[pending], candidate))
+        pick[pending[taken]] = candidate[taken]
+        pending = pending[~taken] if fit is not None else pending[:0]
+        if pending.size == 0:
+            break
+    return pick
+
 
 @dataclass
 class Bonds:
@@ -256,19 +286,16 @@ class Bonds:
     met: np.ndarray  # met the creator in person
 
     @classmethod
-    def create(cls, p: Params, rng: np.random.Generator, popularity: np.ndarray) -> Bonds:
+    def create(cls, p: Params, rng: np.random.Generator, popularity: np.ndarray,
+               fit=None) -> Bonds:
+        """Initial follows: a Poisson(`initial_follows`) number per fan, each drawn by
+        `popularity` times the fan's `fit` (see :func:`draw_suited`)."""
         n, k = p.n_fans, p.max_follows
-        # The draws of rng.choice(p.n_creators, size=(n, k), p=popularity), followed by
-        # the Poisson counts, as before; but only the slots in use are looked up in the
-        # cumulative distribution (the others are emptied anyway).
-        cdf = np.cumsum(popularity)
-        cdf /= cdf[-1]
-        uniform = rng.random((n, k))
         count = np.minimum(rng.poisson(p.initial_follows, n), min(k, p.n_creators))
         used = np.arange(k)[None, :] < count[:, None]  # the first `count` slots of each row
         creator = np.full((n, k), -1, dtype=np.intp)
-        creator[used] = cdf.searchsorted(uniform[used], side="right")
-        del uniform
+        slots = np.flatnonzero(used)
+        creator.flat[slots] = draw_suited(rng, popularity, slots // k, fit)
         creator = _drop_duplicates(creator)
         attachment = rng.uniform(0.0, 0.1, (n, k)).astype(SINGLE)
         attachment[creator < 0] = 0.0

@@ -119,6 +119,9 @@ ABSENCES = [
     ("popularity signal", "influencer", DISCOVERING, {**DISCOVERING, "popularity_bias": 0.0},
      "audience_gini", "down", 30),
     ("discovery", "influencer", {}, {"discovery_rate": 0.0}, "follows", "down"),
+    # without niches one ranking of creators serves every fan: audiences grow more unequal
+    ("taste fit", "influencer", DISCOVERING, {**DISCOVERING, "taste_width": float("inf")},
+     "audience_gini", "up", 30),
     # at the default fade level hardly a bond has faded a day after the warm-up: raise it in both
     ("faded bonds unfollowed", "influencer", {"fade_level": 0.1},
      {"fade_level": 0.1, "fade_unfollow": 0.0}, "unfollows", "down"),
@@ -169,9 +172,9 @@ ABSENCES = [
     ("sanctions", "influencer", {"moderation": 0.5}, {"moderation": 0.5, "sanction_effect": 0.0},
      "hostility", "up"),
     ("harassment harms", "influencer", {}, {"harassment_harm": 0.0}, "wellbeing", "up"),
-    # over a month outsiders reach creators whose own followers are not frustrated
+    # within ten days outsiders reach creators whose own followers are not frustrated
     ("outsiders target by identity", "influencer", {}, {"outsider_share": 0.0},
-     "creators_harassed", "down", 30),
+     "creators_harassed", "down", 10),
     ("stalking", "idol", {"stalking_rate": 0.5, "stalking_threshold": 0.2},
      {"stalking_rate": 0.0, "stalking_threshold": 0.2}, "stalking", "down"),
     # mechanism 7: creators
@@ -258,6 +261,7 @@ DISCONNECTIONS = [
     ("attention", "desired_platform_hours", _first, "notifications"),
     ("follows", "unfollow", _nothing, "faded bonds unfollowed"),
     ("follows", "discover", _nothing, "discovery"),
+    ("follows", "fit_of", _nothing, "taste fit"),
     ("offline", "displaced_hours", lambda *a: 0.0, "lockdown compensation"),
     ("offline", "felt_support", _first, "social surrogacy"),
     ("hostility", "community_exposure", lambda exposure, attachment, index:

@@ -368,8 +368,11 @@ class TestQuit:
 
 
 class TestConflict:
+    # one shared taste (taste_width inf): with six creators in niches the instigator's
+    # supporters would rarely also follow the target
     KW = dict(rng=3, n_fans=600, n_creators=6, conflict_day=5, conflict_days=5,
-              conflict_loyalty=1.0, quit_rate=0.0, creator_entry_rate=0.0, moderation=0.0)
+              conflict_loyalty=1.0, quit_rate=0.0, creator_entry_rate=0.0, moderation=0.0,
+              taste_width=float("inf"))
 
     def test_pile_on_costs_the_target_followers_and_brings_harassment(self):
         m = run(4, **self.KW)  # the eve of the conflict

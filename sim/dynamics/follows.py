@@ -1,5 +1,6 @@
 """Mechanism 2 (continued): who follows whom. Faded and frustrated bonds are unfollowed;
-the platform recommends new creators by its feed policy, and fans follow into free slots."""
+the platform recommends new creators by its feed policy, and fans follow those whose
+content suits their taste into free slots."""
 
 from __future__ import annotations
 
@@ -8,9 +9,32 @@ import numpy as np
 from sim import kernels
 from sim.dynamics import attention
 from sim.dynamics.hostility import fandom_mean
-from sim.state import bernoulli_positions
+from sim.state import bernoulli_positions, draw_suited
 
 NEW_FOLLOW = 0.05  # attachment of a new follow: curiosity, above the fade level
+
+
+def taste_fit(taste, niche, width):
+    """Chance that a fan takes to a creator's content: exp(-d^2 / 2 width^2).
+
+    d is the distance on the circle of circumference 1 between the fan's taste and
+    the creator's niche (at most 1/2). Fans follow creators of their interests, so
+    a creator's possible audience is its niche, not the whole platform; an infinite
+    width makes every creator suit every fan.
+    """
+    if not np.isfinite(width):
+        return np.ones(np.broadcast_shapes(np.shape(taste), np.shape(niche)))
+    d = np.abs(np.asarray(taste) - niche)
+    d = np.minimum(d, 1.0 - d)
+    return np.exp(-0.5 * (d / width) ** 2)
+
+
+def fit_of(model):
+    """`fit(fans, creators)` for :func:`sim.state.draw_suited`, or None if every creator fits."""
+    p, f, c = model.params, model.fans, model.creators
+    if not np.isfinite(p.taste_width):
+        return None
+    return lambda fans, creators: taste_fit(f.taste[fans], c.niche[creators], p.taste_width)
 
 
 def unfollow_probability(attachment, frustration, fade_level, fade_rate, frustration_rate):
@@ -49,7 +73,8 @@ def unfollow(model) -> None:
 
 
 def discover(model) -> None:
-    """The platform recommends a creator; the fan follows into a free or faded slot.
+    """The platform recommends a creator suited to the fan's taste (drawn by the feed's
+    weights times fit); the fan follows it into a free or faded slot.
 
     A new follow starts at `NEW_FOLLOW` attachment (above `fade_level`, so it is
     not dropped before it has had a chance).
@@ -62,9 +87,9 @@ def discover(model) -> None:
     if probs.sum() == 0:
         return
     fans = np.flatnonzero(~f.banned & (rng.random(p.n_fans) < p.discovery_rate))
-    pick = rng.choice(p.n_creators, size=fans.size, p=probs)
+    pick = draw_suited(rng, probs, fans, fit_of(model))
     rows = b.creator[fans]
-    fresh = ~(rows == pick[:, None]).any(axis=1)
+    fresh = (pick >= 0) & ~(rows == pick[:, None]).any(axis=1)
     strength = np.where(rows >= 0, b.attachment[fans], -1.0)
     slot = strength.argmin(axis=1)
     open_slot = strength[np.arange(fans.size), slot] < p.fade_level
