@@ -252,15 +252,19 @@ def draw_suited(rng, weights, fans, fit=None):
     """
     cdf = np.cumsum(weights)
     cdf /= cdf[-1]
+
+    def by_weight(size):
+        return np.minimum(cdf.searchsorted(rng.random(size), side="right"), cdf.size - 1)
+
+    if fit is None:
+        return by_weight(fans.size)
     pick = np.full(fans.size, -1, dtype=np.intp)
     pending = np.arange(fans.size)
-    for _ in range(SUITED_DRAWS if fit is not None else 1):
-        candidate = np.minimum(cdf.searchsorted(rng.random(pending.size), side="right"),
-                               cdf.size - 1)
-        taken = (slice(None) if fit is None
-                 else rng.random(pending.size) < fit(fans[pending], candidate))
+    for _ in range(SUITED_DRAWS):
+        candidate = by_weight(pending.size)
+        taken = rng.random(pending.size) < fit(fans[pending], candidate)
         pick[pending[taken]] = candidate[taken]
-        pending = pending[~taken] if fit is not None else pending[:0]
+        pending = pending[~taken]
         if pending.size == 0:
             break
     return pick

@@ -120,8 +120,6 @@ class HostilityExposure:
         self.total = h.copy() if self.total is None else self.total + h
 
 
-# Why a pattern is not met in the report's world (100,000 fans, 250 creators), as far as the
-# calibration search (docs/CALIBRATION.md) and the report show; the report prints these.
 # Why the attachment and payer patterns run high in the report's world (one reason, four patterns)
 _STRONG_BONDS = (
     "Attachment runs stronger than its targets in the report's world and more so in larger "
@@ -129,6 +127,8 @@ _STRONG_BONDS = (
     "the attachment and spending parameters were fitted before taste fit, in a world where "
     "most bonds ended when their creator quit; they have not been refitted.")
 
+# Why a pattern is not met in the report's world (100,000 fans, 250 creators), as far as the
+# calibration search (docs/CALIBRATION.md) and the report show; the report prints these.
 KNOWN_MISSES: dict[str, str] = {
     "share_focal": _STRONG_BONDS,
     "tier_entertainment": _STRONG_BONDS,
