@@ -252,9 +252,12 @@ def draw_suited(rng, weights, fans, fit=None):
     """
     cdf = np.cumsum(weights)
     cdf /= cdf[-1]
+    guide = np.minimum(cdf.searchsorted(np.arange(cdf.size) / cdf.size, side="right"), cdf.size - 1)
 
     def by_weight(size):
-        return np.minimum(cdf.searchsorted(rng.random(size), side="right"), cdf.size - 1)
+        pick = np.empty(size, np.intp)
+        kernels.weighted_picks(cdf, guide, rng.random(size), pick)
+        return pick
 
     if fit is None:
         return by_weight(fans.size)

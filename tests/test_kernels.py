@@ -392,6 +392,23 @@ def test_bernoulli_positions_are_the_numpy_cumsum_exactly(n, prob):
         assert a.random() == b.random()  # the same draws were taken
 
 
+@pytest.mark.parametrize("weights", ["heavy", "with_zeros", "one", "uniform"])
+def test_weighted_picks_are_searchsorted_exactly(weights):
+    rng = np.random.default_rng(7)
+    w = {"heavy": rng.pareto(1.0, 3000), "with_zeros": np.where(rng.random(500) < 0.6, 0.0, 1.0),
+         "one": np.ones(1), "uniform": np.ones(64)}[weights]
+    cdf = np.cumsum(w) / w.sum()
+    guide = np.minimum(cdf.searchsorted(np.arange(cdf.size) / cdf.size, side="right"), cdf.size - 1)
+    # uniforms on and just around the cells' edges, the cdf's values, and random ones
+    edges = np.arange(cdf.size) / cdf.size
+    u = np.concatenate([rng.random(50_000), edges, np.nextafter(edges, 1.0), np.nextafter(edges, 0.0),
+                        cdf[:-1], np.nextafter(cdf[:-1], 0.0), [0.0, np.nextafter(1.0, 0.0)]])
+    u = u[(u >= 0.0) & (u < 1.0)]
+    got = np.empty(u.size, np.intp)
+    kernels.weighted_picks(cdf, guide, u, got)
+    np.testing.assert_array_equal(got, np.minimum(cdf.searchsorted(u, side="right"), cdf.size - 1))
+
+
 def test_shrink_is_the_numpy_reference_and_a_collect_reads_the_end_of_day_pass():
     from sim import metrics
     from sim.state import shrink
