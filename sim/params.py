@@ -107,12 +107,12 @@ class Params:
     fan_income: float = _p(3.0, "currency/day", 0, 1e6,
                            "median disposable money per fan per day",
                            "assumption; scale-free (prices are relative)")
-    fan_income_sigma: float = _p(1.4, "log-units", 0, 4, "spread of fan means (lognormal)",
+    fan_income_sigma: float = _p(1.8, "log-units", 0, 4, "spread of fan means (lognormal)",
                                  "income/discretionary-spend skew; 'whales' (Swrve)")
-    spend_propensity: float = _p(0.0079, "probability/day", 0, 1,
+    spend_propensity: float = _p(0.0093, "probability/day", 0, 1,
                                  "scale of daily purchase chance (full attachment, before "
                                  "price and literacy)")
-    spend_attachment_power: float = _p(2.6, "exponent", 0, 10,
+    spend_attachment_power: float = _p(3.6, "exponent", 0, 10,
                                        "how steeply purchases rise with attachment")
     subscriptions: bool = _p(True, "switch", doc="creators offer monthly subscriptions")
     subscription_price: float = _p(5.0, "currency/30 days", 0, 1e6, "subscription price")
@@ -162,14 +162,14 @@ class Params:
 
     # --- platform ---------------------------------------------------------
     feed: str = _p("engagement", "name", doc="feed ranking policy", choices=FEEDS)
-    engagement_boost: float = _p(0.73, "ratio", 0, 20,
+    engagement_boost: float = _p(0.71, "ratio", 0, 20,
                                  "extra rank weight per unit attachment (engagement feed)")
     notifications: float = _p(0.5, "0-1", 0, 1, "notification intensity (FOMO pull)")
     notification_pull: float = _p(0.5, "ratio", 0, 5,
                                   "extra platform time at full notification intensity")
     base_platform_hours: float = _p(1.5, "hours/day", 0, 24, "median unprompted platform use",
                                     "DataReportal 2024 (~2.3 h/day social media)")
-    attachment_pull: float = _p(0.45, "ratio", 0, 10,
+    attachment_pull: float = _p(0.5, "ratio", 0, 10,
                                 "extra platform time per unit of strongest attachment")
     free_time: float = _p(5.0, "hours/day", 0.5, 24, "daily free time split between platform and offline")
     time_limit: float = _p(INF, "hours/day", 0, INF, "platform time limit nudge (inf: none)")
@@ -214,7 +214,7 @@ class Params:
     absorption_concentration: float = _p(2.0, "Beta a+b", 0.1, 100,
                                          "how alike fans are in absorption (low: a few highly absorbed)",
                                          "Maltby et al. 2004 (skewed CAS scores)")
-    absorption_power: float = _p(1.5, "exponent", 0, 5,
+    absorption_power: float = _p(2.0, "exponent", 0, 5,
                                  "convexity of attachment gain in absorption (the absorbed escalate)",
                                  "McCutcheon et al. 2002 absorption-addiction; assumption")
     loneliness_mean: float = _p(0.35, "0-1", 0.01, 0.99, "mean initial loneliness",
@@ -225,14 +225,14 @@ class Params:
                                 "how much literacy damps attachment gain, spending and hostility")
 
     # --- attachment and reciprocity (mechanisms 1, 4) ---------------------
-    attachment_gain: float = _p(0.039, "1/day", 0, 1, "attachment growth per unit stimulus",
+    attachment_gain: float = _p(0.04, "1/day", 0, 1, "attachment growth per unit stimulus",
                                 "Horton & Wohl 1956; Schramm & Hartmann 2008")
     attachment_decay: float = _p(0.01, "1/day", 0, 1, "attachment loss without contact",
                                  "assumption (half-life ~70 days)")
     disclosure_weight: float = _p(1.0, "ratio", 0, 10, "stimulus gain from self-disclosure")
     address_weight: float = _p(1.0, "ratio", 0, 10, "stimulus gain from direct address")
     live_weight: float = _p(1.0, "per hour", 0, 10, "stimulus per hour of live stream watched")
-    recognition_weight: float = _p(5.0, "per recognition", 0, 50,
+    recognition_weight: float = _p(3.8, "per recognition", 0, 50,
                                    "stimulus of one act of personal recognition",
                                    "Wulf, Schneider & Queck 2021")
     loneliness_effect: float = _p(0.1, "ratio", 0, 5,

@@ -20,8 +20,14 @@ import pytest
 from sim.model import ParasocialModel
 
 # 200 fans per creator, keener to bond and to pay than the defaults, so that every
-# mechanism has something to act on within days
-WORLD = dict(n_fans=2000, n_creators=10, attachment_gain=0.02, spend_propensity=0.03)
+# mechanism has something to act on within days. The fitted attachment and spending
+# parameters are fixed here at the values this world was built with (the defaults before
+# calibration stage 4), so that a refit does not move the test world: with a single seed and
+# one day after the switch, a few rows' differences are small enough to change sign when
+# the world changes (changing fan_income_sigma alone flips 3 of the 87).
+WORLD = dict(n_fans=2000, n_creators=10, attachment_gain=0.02, spend_propensity=0.03,
+             absorption_power=1.5, attachment_pull=0.45, engagement_boost=0.73,
+             recognition_weight=5.0, spend_attachment_power=2.6, fan_income_sigma=1.4)
 WARM = 60
 DAYS = 1
 
