@@ -72,7 +72,9 @@ PATTERNS = [
             counterfactual={"attachment_gain": 0.004}),
     Pattern("loneliness_corr", "|correlation| of loneliness with attachment strength", 0.0, 0.2,
             "Tukachinsky, Walter & Saucier 2020 meta-analysis (k=120)", "|r|",
-            counterfactual={"loneliness_effect": 5.0}),
+            # loneliness drives bonding at its strongest, and the bonds no longer relieve it
+            # (surrogacy would otherwise lower the lonely fans' loneliness as they bond)
+            counterfactual={"loneliness_effect": 5.0, "surrogacy": 0.0}),
     Pattern("address_effect", "attachment gained from individual address (relative)", 0.01, np.inf,
             "Wulf, Schneider & Queck 2021", "relative change", fitted=False,
             counterfactual={"recognition_weight": 0.0}),
@@ -120,26 +122,30 @@ class HostilityExposure:
         self.total = h.copy() if self.total is None else self.total + h
 
 
-# Why the attachment and payer patterns run high in the report's world (one reason, four patterns)
-_STRONG_BONDS = (
-    "Attachment runs stronger than its targets in the report's world and more so in larger "
-    "worlds (the scale table): with taste fit and less creator churn bonds last, whereas "
-    "the attachment and spending parameters were fitted before taste fit, in a world where "
-    "most bonds ended when their creator quit; they have not been refitted.")
+# Why the attachment and payer patterns may miss in the report's world (one reason, five patterns)
+_SEED_TO_SEED = (
+    "How many fans form strong bonds, and so how many pay, varies widely from seed to seed "
+    "(in the refit's confirmation runs the share with a focal creator was 0.26 on one seed and "
+    "0.34 on another): whether a niche's most appealing creators gather its fans early decides "
+    "it. It also rises with world size at the same fans per creator (the scale table). The "
+    "attachment and spending parameters were refitted in this world (docs/CALIBRATION.md, "
+    "stage 4), screening one seed per point, so the fit is no tighter than that spread.")
 
 # Why a pattern is not met in the report's world (100,000 fans, 250 creators), as far as the
 # calibration search (docs/CALIBRATION.md) and the report show; the report prints these.
 KNOWN_MISSES: dict[str, str] = {
-    "share_focal": _STRONG_BONDS,
-    "tier_entertainment": _STRONG_BONDS,
-    "tier_borderline": _STRONG_BONDS,
-    "payer_share": _STRONG_BONDS,
+    "share_focal": _SEED_TO_SEED,
+    "tier_entertainment": _SEED_TO_SEED,
+    "tier_intense": _SEED_TO_SEED,
+    "tier_borderline": _SEED_TO_SEED,
+    "payer_share": _SEED_TO_SEED,
     "top10_payer_share": (
-        "At every point the calibration confirmed, the top tenth of payers held 40-48 % of "
-        "revenue: subscriptions renew at one price until satisfaction falls, so most revenue "
-        "comes from many steady subscribers, and the large spenders (donations and meetings "
-        "scaled to a fan's income) do not outweigh them within the searched ranges of "
-        "fan_income_sigma and spend_attachment_power."),
+        "Subscriptions renew at one price until satisfaction falls, so much of the revenue "
+        "comes from many steady subscribers; the large spenders (donations and meetings scaled "
+        "to a fan's income) outweigh them only where purchases rise steeply with attachment and "
+        "incomes are spread wide (spend_attachment_power, fan_income_sigma): at every point "
+        "calibration stages 1-3 confirmed the top tenth of payers held 40-48 % of revenue, at "
+        "stage 4's winner 52-56 % on its two seeds."),
     "ever_burnt_out": (
         "Burnout follows job demands against resources (work beyond a sustainable day, "
         "unanswered messages, harassment), so the share of creators who burn out depends on "
