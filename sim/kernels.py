@@ -4,7 +4,8 @@ One job: do in one pass per row what the pure functions in :mod:`sim.dynamics`
 do in many whole-array numpy passes (each pass reads and writes every bond and
 allocates a temporary). The pure functions stay the documented reference;
 ``tests/test_kernels.py`` checks that each kernel gives their results on
-random inputs. The kernels draw no random numbers.
+random inputs. The kernels draw no random numbers, except :func:`suited_picks`,
+which draws from the model's Generator what the numpy path draws, in its order.
 
 - :func:`bond_update`: :func:`sim.dynamics.bonds.step`'s attachment,
   reciprocity and frustration updates and the row maxima of attachment;
@@ -29,6 +30,7 @@ random inputs. The kernels draw no random numbers.
   :func:`fade_or_frustration`, :func:`messages_free`, :func:`due_bonds`,
   :func:`shrink`: the sparse draws' positions and filters, and in-place decays;
 - :func:`weighted_picks`: draws by weight from uniforms, as ``cdf.searchsorted`` gives them;
+  :func:`suited_picks`: draws by weight times taste fit, by rejection;
 - :func:`row_max`, :func:`bonds_of`: row maxima and a quitting creator's bonds; :func:`tier_counts`,
   :func:`compress_at_least`, :func:`count_after`: the counts and the focal values
   behind some of the collect's outcomes.
@@ -496,6 +498,17 @@ def gap_positions(gaps, start, n, out):
 
 
 @njit(cache=True, nogil=True)
+def _pick(cdf, guide, u):
+    """``min(cdf.searchsorted(u, side="right"), cdf.size - 1)`` from the guide table's cell."""
+    j = guide[min(int(u * guide.size), guide.size - 1)]
+    while j > 0 and cdf[j - 1] > u:  # a product rounded up past its cell
+        j -= 1
+    while j < cdf.size - 1 and cdf[j] <= u:
+        j += 1
+    return j
+
+
+@njit(cache=True, nogil=True)
 def weighted_picks(cdf, guide, uniform, out):
     """``min(cdf.searchsorted(uniform, side="right"), cdf.size - 1)`` into `out`.
 
@@ -503,16 +516,39 @@ def weighted_picks(cdf, guide, uniform, out):
     Chen 1974): each pick starts there and steps to its answer, usually in a step
     or two instead of a binary search's dozen cache misses over a long cdf.
     """
-    last = cdf.size - 1
-    scale = guide.size
     for t in range(uniform.size):
-        u = uniform[t]
-        j = guide[min(int(u * scale), scale - 1)]
-        while j > 0 and cdf[j - 1] > u:  # a product rounded up past its cell
-            j -= 1
-        while j < last and cdf[j] <= u:
-            j += 1
-        out[t] = j
+        out[t] = _pick(cdf, guide, uniform[t])
+
+
+@njit(cache=True, nogil=True)
+def suited_picks(cdf, guide, fans, taste, niche, width, rng, draws, pick):
+    """:func:`sim.dynamics.taste.draw_suited` with the taste fit, into `pick` (-1 = none).
+
+    Draws from `rng` what the numpy path draws, in its order: each round one uniform
+    per fan still without a creator (its candidate), then one per such fan (kept
+    with probability fit). The fit's exponential is libm's, which differs from
+    numpy's vectorised one in the last bit for a few arguments: a draw could differ
+    only where a uniform falls within that bit of its fit.
+    """
+    pending = np.arange(fans.size)
+    candidate = np.empty(fans.size, np.intp)
+    count = fans.size
+    for _ in range(draws):
+        if count == 0:
+            break
+        for t in range(count):
+            candidate[t] = _pick(cdf, guide, rng.random())
+        left = 0
+        for t in range(count):
+            i, c = pending[t], candidate[t]
+            d = abs(taste[fans[i]] - niche[c])
+            d = min(d, 1.0 - d)
+            if rng.random() < math.exp(-0.5 * (d / width) ** 2):
+                pick[i] = c
+            else:
+                pending[left] = i
+                left += 1
+        count = left
 
 
 @njit(cache=True, nogil=True)

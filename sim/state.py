@@ -11,10 +11,10 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from sim import kernels
+from sim.dynamics.taste import draw_suited
 from sim.params import CREATOR_KINDS, PAID_MESSAGES, Params
 
 NEVER = -(10**9)  # day index meaning "has not happened"
-SUITED_DRAWS = 50  # candidates drawn per fan before it is left without a suited creator
 # Bond variables kept in single precision (docs/ODD.md, 2.1): 7 significant digits are far
 # finer than anything the model resolves, and at 10^6 fans x 6 slots each saves 24 MB.
 # Arithmetic on them is done in double precision; only the stored values are rounded.
@@ -240,37 +240,6 @@ class CreatorState:
         }
         for name, value in draws.items():
             getattr(self, name)[idx] = value
-
-
-def draw_suited(rng, weights, fans, fit=None):
-    """One creator per entry of `fans`, with probability proportional to weights x fit.
-
-    `fit(fans, creators)` is the chance that a creator suits a fan (its taste,
-    :func:`sim.dynamics.follows.taste_fit`); without it, by `weights` alone. Drawn by
-    rejection: a candidate drawn by `weights` is kept with probability fit, else another
-    is drawn, up to `SUITED_DRAWS` times; a fan left without one gets -1.
-    """
-    cdf = np.cumsum(weights)
-    cdf /= cdf[-1]
-    guide = np.minimum(cdf.searchsorted(np.arange(cdf.size) / cdf.size, side="right"), cdf.size - 1)
-
-    def by_weight(size):
-        pick = np.empty(size, np.intp)
-        kernels.weighted_picks(cdf, guide, rng.random(size), pick)
-        return pick
-
-    if fit is None:
-        return by_weight(fans.size)
-    pick = np.full(fans.size, -1, dtype=np.intp)
-    pending = np.arange(fans.size)
-    for _ in range(SUITED_DRAWS):
-        candidate = by_weight(pending.size)
-        taken = rng.random(pending.size) < fit(fans[pending], candidate)
-        pick[pending[taken]] = candidate[taken]
-        pending = pending[~taken]
-        if pending.size == 0:
-            break
-    return pick
 
 
 @dataclass

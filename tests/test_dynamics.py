@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import state
 from sim.dynamics import (
     attention,
     bonds,
@@ -22,6 +21,7 @@ from sim.dynamics import (
     money,
     offline,
     opinion,
+    taste,
 )
 from sim.params import make_params
 
@@ -726,26 +726,26 @@ class TestFollows:
         np.testing.assert_allclose(p, [0.05, 0.0, 0.0125, 0.05])
 
     def test_taste_fit_falls_with_distance_on_the_circle(self):
-        fit = follows.taste_fit(0.5, np.array([0.5, 0.52, 0.55, 0.6, 1.0]), 0.05)
+        fit = taste.taste_fit(0.5, np.array([0.5, 0.52, 0.55, 0.6, 1.0]), 0.05)
         assert fit[0] == 1.0 and decreasing(fit)
         assert fit[-1] < 1e-20  # the far side of the circle
         # the circle has no edge: 0.02 and 0.98 are 0.04 apart
-        assert follows.taste_fit(0.02, 0.98, 0.05) == pytest.approx(
-            float(follows.taste_fit(0.5, 0.54, 0.05)))
-        assert follows.taste_fit(0.5, 0.6, 0.2) > follows.taste_fit(0.5, 0.6, 0.05)  # wider
-        np.testing.assert_array_equal(follows.taste_fit(np.zeros(3), 0.5, np.inf), np.ones(3))
+        assert taste.taste_fit(0.02, 0.98, 0.05) == pytest.approx(
+            float(taste.taste_fit(0.5, 0.54, 0.05)))
+        assert taste.taste_fit(0.5, 0.6, 0.2) > taste.taste_fit(0.5, 0.6, 0.05)  # wider
+        np.testing.assert_array_equal(taste.taste_fit(np.zeros(3), 0.5, np.inf), np.ones(3))
 
     def test_suited_draws_follow_weights_times_fit(self):
         rng = np.random.default_rng(5)
         fans = np.arange(40_000)
         weights = np.array([0.5, 0.3, 0.2])
-        by_weight = np.bincount(state.draw_suited(rng, weights, fans), minlength=3) / fans.size
+        by_weight = np.bincount(taste.draw_suited(rng, weights, fans), minlength=3) / fans.size
         np.testing.assert_allclose(by_weight, weights, atol=0.01)
         fit = np.array([0.1, 1.0, 0.0])  # the same for every fan
-        pick = state.draw_suited(rng, weights, fans, lambda f, c: fit[c])
+        pick = taste.draw_suited(rng, weights, fans, lambda f, c: fit[c])
         share = np.bincount(pick, minlength=3) / fans.size
         np.testing.assert_allclose(share, [0.05 / 0.35, 0.3 / 0.35, 0.0], atol=0.01)
-        nobody = state.draw_suited(rng, weights, fans[:10], lambda f, c: np.zeros(c.size))
+        nobody = taste.draw_suited(rng, weights, fans[:10], lambda f, c: np.zeros(c.size))
         np.testing.assert_array_equal(nobody, -1)  # no suited creator: left without one
 
 

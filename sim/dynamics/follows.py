@@ -9,32 +9,19 @@ import numpy as np
 from sim import kernels
 from sim.dynamics import attention
 from sim.dynamics.hostility import fandom_mean
-from sim.state import bernoulli_positions, draw_suited
+from sim.dynamics.taste import TasteFit, draw_suited
+from sim.state import bernoulli_positions
 
 NEW_FOLLOW = 0.05  # attachment of a new follow: curiosity, above the fade level
 
 
-def taste_fit(taste, niche, width):
-    """Chance that a fan takes to a creator's content: exp(-d^2 / 2 width^2).
-
-    d is the distance on the circle of circumference 1 between the fan's taste and
-    the creator's niche (at most 1/2). Fans follow creators of their interests, so
-    a creator's possible audience is its niche, not the whole platform; an infinite
-    width makes every creator suit every fan.
-    """
-    if not np.isfinite(width):
-        return np.ones(np.broadcast_shapes(np.shape(taste), np.shape(niche)))
-    d = np.abs(np.asarray(taste) - niche)
-    d = np.minimum(d, 1.0 - d)
-    return np.exp(-0.5 * (d / width) ** 2)
-
-
 def fit_of(model):
-    """`fit(fans, creators)` for :func:`sim.state.draw_suited`, or None if every creator fits."""
-    p, f, c = model.params, model.fans, model.creators
+    """The fans' fit to the creators for :func:`sim.dynamics.taste.draw_suited`, or None if
+    every creator fits."""
+    p = model.params
     if not np.isfinite(p.taste_width):
         return None
-    return lambda fans, creators: taste_fit(f.taste[fans], c.niche[creators], p.taste_width)
+    return TasteFit(model.fans.taste, model.creators.niche, p.taste_width)
 
 
 def unfollow_probability(attachment, frustration, fade_level, fade_rate, frustration_rate):
