@@ -7,6 +7,8 @@ then run `DAYS` more days, one with the row's base settings and one with the
 mechanism off (`ParasocialModel.update_params`), with the same random numbers.
 The copies differ only through the mechanism, so one whose code is disconnected
 (its effect replaced by zero or identity) leaves them alike and fails its row.
+The outcome is averaged over worlds of `SEEDS`: on one seed a small effect can
+have either sign once the copies' random draws part ways.
 """
 
 from __future__ import annotations
@@ -20,28 +22,23 @@ import pytest
 from sim.model import ParasocialModel
 
 # 200 fans per creator, keener to bond and to pay than the defaults, so that every
-# mechanism has something to act on within days. The fitted attachment and spending
-# parameters are fixed here at the values this world was built with (the defaults before
-# calibration stage 4), so that a refit does not move the test world: with a single seed and
-# one day after the switch, a few rows' differences are small enough to change sign when
-# the world changes (changing fan_income_sigma alone flips 3 of the 87).
-WORLD = dict(n_fans=2000, n_creators=10, attachment_gain=0.02, spend_propensity=0.03,
-             absorption_power=1.5, attachment_pull=0.45, engagement_boost=0.73,
-             recognition_weight=5.0, spend_attachment_power=2.6, fan_income_sigma=1.4)
+# mechanism has something to act on within days
+WORLD = dict(n_fans=2000, n_creators=10, attachment_gain=0.02, spend_propensity=0.03)
 WARM = 60
 DAYS = 1
+SEEDS = (11, 12, 13)
 
 
 @cache
-def warm(preset: str) -> ParasocialModel:
-    model = ParasocialModel(preset=preset, rng=11, **WORLD)
+def warm(preset: str, seed: int) -> ParasocialModel:
+    model = ParasocialModel(preset=preset, rng=seed, **WORLD)
     model.run_for(WARM)
     return model
 
 
 @cache
-def run(preset: str, items: tuple, days: int) -> ParasocialModel:
-    model = copy.deepcopy(warm(preset))
+def run(preset: str, seed: int, items: tuple, days: int) -> ParasocialModel:
+    model = copy.deepcopy(warm(preset, seed))
     model.update_params(**dict(items))
     model.run_for(days)
     return model
@@ -81,10 +78,16 @@ PAIRED = {"attachment", "reciprocity", "frustration", "lonely_attachment", "disa
 
 
 def values(preset, outcome, days, base, off):
-    with_it = run(preset, tuple(sorted(base.items())), days)
-    without = run(preset, tuple(sorted(off.items())), days)
+    """The outcome with and without the mechanism, each averaged over the worlds of SEEDS."""
+    pairs = [seed_values(preset, seed, outcome, days, base, off) for seed in SEEDS]
+    return tuple(float(np.mean(v)) for v in zip(*pairs, strict=True))
+
+
+def seed_values(preset, seed, outcome, days, base, off):
+    with_it = run(preset, seed, tuple(sorted(base.items())), days)
+    without = run(preset, seed, tuple(sorted(off.items())), days)
     if outcome == "opinion_movement":  # how far fans' opinions moved since the switch
-        start = warm(preset).fans.opinion
+        start = warm(preset, seed).fans.opinion
         return tuple(float(np.abs(m.fans.opinion - start).mean()) for m in (with_it, without))
     if outcome in PAIRED:
         return paired(with_it, without, outcome)
@@ -161,8 +164,10 @@ ABSENCES = [
      "monthly_spending", "up", 10),
     ("dearer messages sell less", "idol", {"message_price": 1.0}, {"message_price": 3.0},
      "paid_messages_bought", "down", 10),
+    # (the subscribers themselves are bounded by wallets: fewer cancellations leave less money
+    # for new subscriptions, so their count moves little either way)
     ("subscription churn", "influencer", SUBSCRIBING, {**SUBSCRIBING, "subscription_churn": 0.0},
-     "subscribers", "up", 30),
+     "subscriptions_cancelled", "down", 30),
     ("satisfaction keeps subscribers", "influencer", {**SUBSCRIBING, "subscription_price": 0.01},
      {**SUBSCRIBING, "subscription_price": 0.01, "churn_sensitivity": 0.0},
      "subscriptions_cancelled", "up", 30),
