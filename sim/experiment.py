@@ -18,6 +18,7 @@ Example::
     record_every = 5
     seed = 1
     outcomes = ["mean_attachment", "wellbeing"]
+    answer_days = [180]        # optional: also answer on these recorded days
 
     [base]
     n_fans = 2000
@@ -55,7 +56,7 @@ from sim.params import PARAM_FIELDS, PRESETS, make_params
 
 TOP_LEVEL = ("name", "question", "preset", "seed", "common_seeds", "replicates", "steps",
              "record_every", "outcomes", "base", "factors", "reference", "design",
-             "sensitivity", "precision")
+             "sensitivity", "precision", "answer_days")
 PRECISION_KEYS = ("outcome", "half_width", "min_replicates", "max_replicates")
 # Replicates of a precision goal when the file does not say: start, cap.
 AUTO_REPLICATES = (5, 40)
@@ -175,6 +176,8 @@ class Experiment:
         reference: factor -> the level every other is compared with (as the model reads it).
         precision: the precision goal of ``replicates = "auto"`` (then ``replicates`` is
             the number to start with), or None.
+        answer_days: days the summary also answers on, besides the last (a scenario's
+            event is over by the last day: a lockdown's effect is read during it).
         outcome_info: outcome name -> (description, unit).
         source: the file the experiment came from.
         text: the file's text, stored with the results.
@@ -198,6 +201,7 @@ class Experiment:
     common_seeds: bool = True
     reference: Mapping[str, Any] = field(default_factory=dict)
     precision: Precision | None = None
+    answer_days: tuple[int, ...] = ()
 
     def __post_init__(self):
         # An Experiment built or changed in code (dataclasses.replace) is checked like a file.
@@ -331,11 +335,27 @@ def parse_experiment(text: str, source: str = "<string>", *, replicates: int | N
                        f"{list(read[k])} as the model reads them")
     factors = read
     reference = _reference(data.get("reference", {}), factors, fail)
+    answer_days = _answer_days(data.get("answer_days", []), counts["steps"],
+                               counts["record_every"], fail)
     return Experiment(name=name, question=question.strip(), preset=preset, base=base,
                       factors=factors, design=design, outcomes=outcomes, conditions=points,
                       outcome_info={k: info[k] for k in outcomes}, source=source, text=text,
                       common_seeds=common_seeds, reference=reference, precision=precision,
-                      **counts)
+                      answer_days=answer_days, **counts)
+
+
+def _answer_days(value: Any, steps: int, record_every: int, fail) -> tuple[int, ...]:
+    """Recorded days before the last, in order; a day the run never records is refused."""
+    if not isinstance(value, list):
+        raise fail(f"answer_days={value!r} is not allowed: expected a list of days, "
+                   "e.g. answer_days = [150]")
+    for day in value:
+        if isinstance(day, bool) or not isinstance(day, int) or not 1 <= day < steps \
+                or day % record_every:
+            raise fail(f"answer_days: {day!r} is not allowed: a day from 1 to {steps - 1} "
+                       f"(steps={steps}; the last day is always answered) that the run records "
+                       f"(a multiple of record_every={record_every})")
+    return tuple(sorted(set(value)))
 
 
 def run_seed(root: int, condition: int, replicate: int) -> int:

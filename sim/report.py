@@ -70,13 +70,18 @@ def write_report(out_dir: str | Path, outcomes: list[str] | None = None) -> Path
     if exp["replicates"] > 1:
         table.to_csv(out / "summary.csv", index=False)
     final.to_csv(out / "summary_final.csv", index=False)
-    changes = None
+    changes, earlier = None, {}
     if exp["factors"] and len(exp["conditions"]) > 1:
         # With common random numbers, replicate r of every condition is the same world: the
         # change is paired replicate by replicate, which removes world-to-world noise.
-        changes = contrasts(runs, varied, outcomes, reference_levels(exp),
-                            paired=bool(exp.get("common_seeds")))
-        changes.to_csv(out / "contrasts.csv", index=False)
+        def compare(day_runs):
+            return contrasts(day_runs, varied, outcomes, reference_levels(exp),
+                             paired=bool(exp.get("common_seeds")))
+        changes = compare(runs)
+        earlier = {day: compare(runs_on(data, day)) for day in exp.get("answer_days", [])}
+        pd.concat([c.assign(day=day) for day, c in
+                   [*earlier.items(), (int(final["step"].max()), changes)]]).to_csv(
+            out / "contrasts.csv", index=False)
 
     labels = Labels(meta)
     (out / "figures").mkdir(exist_ok=True)
@@ -99,7 +104,7 @@ def write_report(out_dir: str | Path, outcomes: list[str] | None = None) -> Path
     if design and design["method"] in ("morris", "saltelli"):
         sens = (sensitivity.analyze(out, outcomes), sensitivity.stored_design(meta))
     path = out / "summary.md"
-    path.write_text(markdown(meta, final, outcomes, figures, sens, changes))
+    path.write_text(markdown(meta, final, outcomes, figures, sens, changes, earlier))
     return path
 
 
@@ -128,6 +133,11 @@ def final_runs(data: pd.DataFrame) -> pd.DataFrame:
     """Each run's row on its last recorded day (the raw data behind paired comparisons)."""
     last = data.groupby("condition")["step"].transform("max")
     return data[data["step"] == last].reset_index(drop=True)
+
+
+def runs_on(data: pd.DataFrame, day: int) -> pd.DataFrame:
+    """Each run's row on a recorded day (an experiment's ``answer_days``)."""
+    return data[data["step"] == day].reset_index(drop=True)
 
 
 def digest(runs: pd.DataFrame, varied: list[str], outcomes: list[str]) -> pd.DataFrame:
@@ -526,8 +536,9 @@ def reading_note(exp: dict, day: int, changes: pd.DataFrame | None) -> str:
 
 
 def answers(exp: dict, final: pd.DataFrame, outcomes: list[str], labels: Labels,
-            changes: pd.DataFrame | None, sens: tuple | None) -> list[str]:
-    """One line per outcome answering the study's question."""
+            changes: pd.DataFrame | None, sens: tuple | None,
+            earlier: dict[int, pd.DataFrame] | None = None) -> list[str]:
+    """One line per outcome answering the study's question (per answer day, if it names any)."""
     varied = list(exp["varied"])
     if sens is not None:
         return sensitivity.answers(*sens, labels.description)
@@ -537,7 +548,10 @@ def answers(exp: dict, final: pd.DataFrame, outcomes: list[str], labels: Labels,
         if exp["design"]:
             lines.append(sampled_answer(final, outcome, varied, description))
         elif changes is not None:
-            lines.append(answer(changes, outcome, description, reference_levels(exp)))
+            days = {**(earlier or {}), int(final["step"].max()): changes}
+            for day, day_changes in days.items():
+                line = answer(day_changes, outcome, description, reference_levels(exp))
+                lines.append(f"Day {day}: {line[0].lower()}{line[1:]}" if len(days) > 1 else line)
         else:
             lines.append(ends_at(final, outcome, description))
     return lines
@@ -550,14 +564,17 @@ def ends_at(final: pd.DataFrame, outcome: str, description: str) -> str:
 
 def markdown(meta: dict, final: pd.DataFrame, outcomes: list[str],
              figures: dict[str, list[str]], sens: tuple | None,
-             changes: pd.DataFrame | None = None) -> str:
-    """The whole ``summary.md``; ``sens`` is (index table, design) for sensitivity designs."""
+             changes: pd.DataFrame | None = None,
+             earlier: dict[int, pd.DataFrame] | None = None) -> str:
+    """The whole ``summary.md``; ``sens`` is (index table, design) for sensitivity designs;
+    ``earlier`` the changes on the experiment's answer days before the last."""
     exp = meta["experiment"]
     varied = list(exp["varied"])
     labels = Labels(meta)
     day = int(final["step"].max())
     lines = [f"# {exp['name']}", "", f"**Question.** {exp['question']}", "", "## Answer", "",
-             *[f"- {line}" for line in answers(exp, final, outcomes, labels, changes, sens)],
+             *[f"- {line}" for line in answers(exp, final, outcomes, labels, changes, sens,
+                                               earlier)],
              "", "## Design", "", *design_lines(meta), "", "## Results", "",
              reading_note(exp, day, changes), ""]
     for outcome in outcomes:
@@ -585,7 +602,7 @@ def files_lines(exp: dict, contrasted: bool) -> list[str]:
     lines.append("- `summary_final.csv`: the final day per condition and outcome.")
     if contrasted:
         lines.append("- `contrasts.csv`: every condition's change from the reference, with its "
-                     "95 % interval.")
+                     "95 % interval, on the final day and each answer day (`day`).")
     return lines + [
         f"- `{DIGEST}`: every run's final day (keys, seed, varied parameters, outcomes).",
         "- `parts/*.parquet` (read with `sim.runner.load_results`): every run's time series; "

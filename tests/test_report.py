@@ -84,6 +84,25 @@ def test_every_condition_is_tested_against_the_named_reference(tmp_path_factory)
     assert "paired replicate by replicate" in summary
 
 
+def test_answer_days_answer_on_each_day_as_on_the_last(tmp_path_factory):
+    text = TINY.replace("common_seeds = false", "common_seeds = true").replace(
+        "record_every = 4", "record_every = 4\nanswer_days = [4]")
+    out = sweep(tmp_path_factory, "answer_days", text)
+    write_report(out)
+    changes = pd.read_csv(out / "contrasts.csv")
+    assert sorted(changes["day"].unique()) == [4, 12] and len(changes) == 2 * 2 * 6
+    runs = load_results(out)
+    on_4 = runs[runs.step == 4].set_index(["condition", "replicate"])["mean_attachment"]
+    row = changes[(changes.day == 4) & (changes.outcome == "mean_attachment")
+                  & (changes.condition == 4)].iloc[0]
+    assert row["mean"] == pytest.approx((on_4[4] - on_4[0]).mean())  # day 4, not the last
+    summary = (out / "summary.md").read_text()
+    answer = summary[summary.index("## Answer"):summary.index("## Design")]
+    assert answer.count("- Day 4: mean strongest attachment") == 1
+    assert answer.count("- Day 12: mean strongest attachment") == 1
+    assert answer.index("- Day 4: mean") < answer.index("- Day 12: mean")
+
+
 def test_plot_command_redraws_from_stored_data(factorial, tmp_path, capsys):
     (factorial / "summary.md").unlink()  # plot rewrites it from the stored data
     assert main(["plot", str(factorial)]) == 0
