@@ -394,11 +394,12 @@ def test_bernoulli_positions_are_the_numpy_cumsum_exactly(n, prob):
 
 @pytest.mark.parametrize("weights", ["heavy", "with_zeros", "one", "uniform"])
 def test_weighted_picks_are_searchsorted_exactly(weights):
+    from sim.dynamics.taste import guide_table
     rng = np.random.default_rng(7)
     w = {"heavy": rng.pareto(1.0, 3000), "with_zeros": np.where(rng.random(500) < 0.6, 0.0, 1.0),
          "one": np.ones(1), "uniform": np.ones(64)}[weights]
     cdf = np.cumsum(w) / w.sum()
-    guide = np.minimum(cdf.searchsorted(np.arange(cdf.size) / cdf.size, side="right"), cdf.size - 1)
+    guide = guide_table(cdf)
     # uniforms on and just around the cells' edges, the cdf's values, and random ones
     edges = np.arange(cdf.size) / cdf.size
     u = np.concatenate([rng.random(50_000), edges, np.nextafter(edges, 1.0), np.nextafter(edges, 0.0),
@@ -509,7 +510,6 @@ def test_collect_shortcuts_are_the_numpy_reference_exactly():
     assert metrics._focal_reciprocity(model) == float(reciprocity[focal].mean())
     model.strongest = np.zeros_like(model.strongest)
     assert metrics._focal_reciprocity(model) == 0.0
-
 
 
 @pytest.mark.parametrize("width", [0.05, 0.01, 0.3])

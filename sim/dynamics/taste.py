@@ -44,6 +44,11 @@ class TasteFit:
         return taste_fit(self.taste[fans], self.niche[creators], self.width)
 
 
+def guide_table(cdf):
+    """For :func:`sim.kernels.weighted_picks`: the pick of each uniform ``g / cdf.size``."""
+    return np.minimum(cdf.searchsorted(np.arange(cdf.size) / cdf.size, side="right"), cdf.size - 1)
+
+
 def draw_suited(rng, weights, fans, fit=None):
     """One creator per entry of `fans`, with probability proportional to weights x fit.
 
@@ -55,7 +60,7 @@ def draw_suited(rng, weights, fans, fit=None):
     """
     cdf = np.cumsum(weights)
     cdf /= cdf[-1]
-    guide = np.minimum(cdf.searchsorted(np.arange(cdf.size) / cdf.size, side="right"), cdf.size - 1)
+    guide = guide_table(cdf)
 
     def by_weight(size):
         pick = np.empty(size, np.intp)
