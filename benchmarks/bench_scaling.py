@@ -2,8 +2,9 @@
 
 Run from the project root with the project's interpreter::
 
-    python benchmarks/bench_scaling.py                  # 10^4, 10^5 and 10^6 fans
+    python benchmarks/bench_scaling.py                  # 10^4, 10^5 and 10^6 fans, 3 repeats
     python benchmarks/bench_scaling.py --sizes 1e4 1e5  # choose sizes
+    python benchmarks/bench_scaling.py --repeats 5      # more pairs for a firmer ratio
     python benchmarks/bench_scaling.py --steps 10 --warmup 1 --no-write
 
 For every size, each model is measured in a fresh subprocess, so peak memory
@@ -18,13 +19,25 @@ belongs to that model alone:
   peak resident memory. It is the cost floor of "one Python call per agent per
   step" in Mesa, against which a vectorised step should win.
 
-Throughput is computed from the median step time (the machine may be shared;
-the mean is recorded too). Peak memory is the process's ``VmHWM`` from
+On a shared machine one run's ratio is a weak verdict (the reference loop's own
+speed moves by up to 2x between runs minutes apart), so each size is measured
+``--repeats`` times (default 3), the two models alternating in fresh processes
+(ours, Boltzmann, ours, Boltzmann, ...; same seed every time) so that a slow
+phase of the machine hits both. Every run is kept in ``results.json``
+(``runs``, each with its ``repeat`` index). The summary gives, per size, the
+median over the repeats of each measure, and each ratio ours / Boltzmann as the
+median of the paired ratios (repeat i of ours against repeat i of Boltzmann)
+with the lowest and highest pair beside it, by wall time and by CPU time;
+growth of the time per agent-step from size to size is computed on the medians.
+With ``--only`` one model is measured and no ratio is given.
+
+Within a run, throughput is computed from the median step time (the mean is
+recorded too). Peak memory is the process's ``VmHWM`` from
 ``/proc/self/status``; ``ru_maxrss`` is not used because Linux carries the
 parent's high-water mark into a child across ``exec``. Nothing here asserts on
 timings: this is a measurement, not a test. Results go to
 ``benchmarks/results.json`` and ``benchmarks/results.md`` (a table to paste
-into the README).
+into the README; the hand-written sections below the table are kept).
 """
 
 from __future__ import annotations
@@ -32,16 +45,20 @@ from __future__ import annotations
 import argparse
 import gc
 import inspect
+import itertools
 import json
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -341,6 +358,108 @@ def run_worker(kind: str, n: int, args) -> dict:
     return result
 
 
+# ------------------------------------------------------------------ measuring
+def measure(args) -> list[dict]:
+    """Every run: per size, `--repeats` rounds of the chosen models in turn (ours, Boltzmann,
+    ours, Boltzmann, ...), each in a fresh process, so that a slow phase of a shared machine
+    falls on both models rather than on one."""
+    kinds = [args.only] if args.only else list(MODELS)
+    runs, t_start = [], time.perf_counter()
+    for n in sorted(set(args.sizes)):
+        for repeat in range(args.repeats):
+            for kind in kinds:
+                print(f"[{time.perf_counter() - t_start:6.0f}s] {kind} at n={n:,}, "
+                      f"repeat {repeat + 1}/{args.repeats} ...", file=sys.stderr, flush=True)
+                run = {**run_worker(kind, n, args), "repeat": repeat}
+                print("         " + _run_line(run), file=sys.stderr, flush=True)
+                runs.append(run)
+    return runs
+
+
+def _run_line(r: dict) -> str:
+    return (f"set-up {r['setup_s']:.2f} s, step {r['step_median_s']:.3f} s "
+            f"(CPU {r['step_cpu_median_s']:.3f} s, {r['sys_cpu_share']:.0%} in the kernel, "
+            f"{r['minor_faults_per_step']:,.0f} page faults/step, "
+            f"{r['gc_s_per_step'] * 1e3:.0f} ms/step in the garbage collector), "
+            f"{_fmt_rate(r['steps_per_s'])} agent-steps/s "
+            f"({_fmt_rate(r['steps_per_cpu_s'])} per CPU-second), peak {r['peak_rss_mb']:,.0f} MB")
+
+
+# -------------------------------------------------------------------- summary
+MODELS = ("ours", "boltzmann")
+# ratio ours / Boltzmann -> the per-run measure (see _measures) it divides
+RATIOS = {"speed": "steps_per_s", "cpu_speed": "steps_per_cpu_s", "memory": "peak_mb",
+          "setup": "setup_s"}
+
+
+def _measures(run: dict) -> dict[str, float]:
+    """The figures of one run that the summary takes medians and ratios of."""
+    out = {"setup_s": run["setup_s"], "step_s": run["step_median_s"],
+           "step_cpu_s": run["step_cpu_median_s"], "steps_per_s": run["steps_per_s"],
+           "steps_per_cpu_s": run["steps_per_cpu_s"], "peak_mb": run["peak_rss_mb"],
+           "bytes_per_agent": (run["peak_rss_mb"] - run["baseline_rss_mb"]) * MB / run["n"]}
+    if "setup_cpu_s" in run:  # ours only
+        out["setup_cpu_s"] = run["setup_cpu_s"]
+    return out
+
+
+def _medians(runs: list[dict]) -> dict:
+    """Median over the repeats of each measure, with the highest set-up time and peak."""
+    per_run = [_measures(r) for r in runs]
+    out = {key: statistics.median(m[key] for m in per_run) for key in per_run[0]}
+    return {**out, "repeats": len(runs), "setup_s_max": max(m["setup_s"] for m in per_run),
+            "peak_mb_max": max(m["peak_mb"] for m in per_run)}
+
+
+def _paired_ratio(ours: list[dict], boltz: list[dict], key: str) -> dict:
+    """ours / Boltzmann of one measure for each pair (same repeat index): median, lowest, highest."""
+    other = {b["repeat"]: _measures(b)[key] for b in boltz}
+    pairs = [_measures(o)[key] / other[o["repeat"]] for o in ours if o["repeat"] in other]
+    return {"median": statistics.median(pairs), "min": min(pairs), "max": max(pairs),
+            "pairs": pairs}
+
+
+def _summary_row(n: int, ours: list[dict] | None, boltz: list[dict] | None) -> dict:
+    row: dict = {"n": n}
+    if ours:
+        row.update(n_creators=ours[0]["n_creators"], ours=_medians(ours))
+    if boltz:
+        row["boltzmann"] = _medians(boltz)
+    if ours and boltz:
+        row["ratios"] = {name: _paired_ratio(ours, boltz, key) for name, key in RATIOS.items()}
+    return row
+
+
+def _scaling(rows: list[dict]) -> list[dict]:
+    """Growth of the (median) time per agent-step from each size to the next, per model."""
+    out = []
+    for kind in MODELS:
+        pts = [(r["n"], r[kind]["step_s"] / r["n"], r[kind]["step_cpu_s"] / r["n"])
+               for r in rows if kind in r]
+        for (n1, t1, c1), (n2, t2, c2) in itertools.pairwise(pts):
+            out.append({"model": kind, "from": n1, "to": n2,
+                        "per_agent_step_ratio": t2 / t1, "per_agent_cpu_ratio": c2 / c1,
+                        "step_time_ratio": (t2 * n2) / (t1 * n1), "size_ratio": n2 / n1})
+    return out
+
+
+def summarise(results: dict) -> dict:
+    """Per size: medians over the repeats of each model, paired ratios ours / Boltzmann;
+    and the growth of per-agent step time between sizes."""
+    groups: dict[tuple[str, int], list[dict]] = {}
+    for r in sorted(results["runs"], key=lambda r: r["repeat"]):
+        groups.setdefault((r["model"], r["n"]), []).append(r)
+    sizes = sorted({n for _, n in groups})
+    rows = [_summary_row(n, groups.get(("ours", n)), groups.get(("boltzmann", n))) for n in sizes]
+    return {"rows": rows, "scaling": _scaling(rows)}
+
+
+def breakdown_run(results: dict) -> dict | None:
+    """The one run whose set-up breakdown is reported: the first repeat at the largest size."""
+    ours = [r for r in results["runs"] if r["model"] == "ours"]
+    return min(ours, key=lambda r: (-r["n"], r["repeat"])) if ours else None
+
+
 # ------------------------------------------------------------------- reporting
 def _fmt_rate(x: float) -> str:
     return f"{x / 1e6:.2f} M" if x >= 1e6 else f"{x / 1e3:.0f} k"
@@ -351,37 +470,175 @@ def _fmt_n(n: int) -> str:
     return f"10^{e}" if n == 10**e else f"{n:,}"
 
 
-def summarise(results: dict) -> dict:
-    """Ratios ours / Boltzmann per size and the growth of per-agent step time between sizes."""
-    rows, scaling = [], []
-    sizes = sorted({r["n"] for r in results["runs"]})
-    by = {(r["model"], r["n"]): r for r in results["runs"]}
-    for n in sizes:
-        o, b = by.get(("ours", n)), by.get(("boltzmann", n))
-        row = {"n": n}
-        if o:
-            row.update(n_creators=o["n_creators"], setup_s=o["setup_s"], setup_cpu_s=o["setup_cpu_s"],
-                       step_s=o["step_median_s"], fan_steps_per_s=o["steps_per_s"],
-                       peak_mb=o["peak_rss_mb"],
-                       bytes_per_fan=(o["peak_rss_mb"] - o["baseline_rss_mb"]) * MB / n)
-        if b:
-            row.update(b_setup_s=b["setup_s"], b_step_s=b["step_median_s"],
-                       b_agent_steps_per_s=b["steps_per_s"], b_peak_mb=b["peak_rss_mb"],
-                       b_bytes_per_agent=(b["peak_rss_mb"] - b["baseline_rss_mb"]) * MB / n)
-        if o and b:
-            row.update(speed_ratio=o["steps_per_s"] / b["steps_per_s"],
-                       cpu_speed_ratio=o["steps_per_cpu_s"] / b["steps_per_cpu_s"],
-                       memory_ratio=o["peak_rss_mb"] / b["peak_rss_mb"],
-                       setup_ratio=o["setup_s"] / b["setup_s"])
-        rows.append(row)
-    for kind in ("ours", "boltzmann"):
-        pts = [(n, by[(kind, n)]["step_median_s"] / n, by[(kind, n)]["step_cpu_median_s"] / n)
-               for n in sizes if (kind, n) in by]
-        for (n1, t1, c1), (n2, t2, c2) in zip(pts, pts[1:], strict=False):
-            scaling.append({"model": kind, "from": n1, "to": n2,
-                            "per_agent_step_ratio": t2 / t1, "per_agent_cpu_ratio": c2 / c1,
-                            "step_time_ratio": (t2 * n2) / (t1 * n1), "size_ratio": n2 / n1})
-    return {"rows": rows, "scaling": scaling}
+def _fmt_ratio(ratio: dict, plain: bool = False, spread: bool = True) -> str:
+    """'5.29× (4.82–6.03)': median of the pairs, then the lowest and highest pair if several."""
+    times, dash = ("x", "-") if plain else ("×", "–")
+    text = f"{ratio['median']:.2f}{times}"
+    if spread and len(ratio["pairs"]) > 1:
+        text += f" ({ratio['min']:.2f}{dash}{ratio['max']:.2f})"
+    return text
+
+
+class Column(NamedTuple):
+    title: str  # markdown header
+    short: str  # console header
+    width: int  # console width
+    path: tuple[str, ...]  # where the value is in a summary row
+    fmt: Callable
+
+
+def _columns(plain: bool) -> list[Column]:
+    """The summary table, shared by results.md and the console (plain: ASCII only)."""
+    def ratio(r):
+        return _fmt_ratio(r, plain)
+
+    def memory(r):
+        return _fmt_ratio(r, plain, spread=False)
+
+    s2, s3, mb = "{:.2f}".format, "{:.3f}".format, "{:,.0f}".format
+    pair = "lowest–highest pair" if not plain else "lo-hi"
+    return [Column("Fans", "fans", 9, ("n",), "{:,}".format if plain else _fmt_n),
+            Column("Creators", "creators", 8, ("n_creators",), str),
+            Column("Set-up (s)", "setup s", 8, ("ours", "setup_s"), s2),
+            Column("Step (s)", "step s", 8, ("ours", "step_s"), s3),
+            Column("Fan-steps/s", "fan-st/s", 9, ("ours", "steps_per_s"), _fmt_rate),
+            Column("Peak memory (MB)", "peak MB", 8, ("ours", "peak_mb"), mb),
+            Column("Boltzmann agent-steps/s", "boltz/s", 9, ("boltzmann", "steps_per_s"), _fmt_rate),
+            Column("Boltzmann peak (MB)", "b peak MB", 9, ("boltzmann", "peak_mb"), mb),
+            Column(f"Speed ours/Boltzmann ({pair})", f"speed ({pair})", 17,
+                   ("ratios", "speed"), ratio),
+            Column(f"Speed ratio by CPU time ({pair})", f"by CPU ({pair})", 17,
+                   ("ratios", "cpu_speed"), ratio),
+            Column("Memory ours/Boltzmann", "memory", 6, ("ratios", "memory"), memory)]
+
+
+def _cell(row: dict, col: Column, missing: str) -> str:
+    value = row
+    for key in col.path:
+        if key not in value:
+            return missing
+        value = value[key]
+    return col.fmt(value)
+
+
+def _method_text(results: dict) -> str:
+    """How the table was measured, for results.md."""
+    env, reps = results["environment"], results["repeats"]
+    both = {r["model"] for r in results["runs"]} == set(MODELS)
+    if both and reps == 1:
+        repeats = ("Each size was measured once, ours then Boltzmann, each in a fresh process; "
+                   "the ratios are of that one pair.")
+    elif both:
+        repeats = (f"Each size was measured {reps} times, the two models alternating in fresh "
+                   "processes (ours, Boltzmann, ours, Boltzmann, ...) so that a slow phase of "
+                   f"the machine falls on both; each figure is the median over the {reps} "
+                   f"repeats, and each ratio is the median of the {reps} paired ratios (repeat "
+                   "i of ours against repeat i of Boltzmann), with the lowest and highest pair "
+                   "in brackets.")
+    else:
+        name = "ours" if results["runs"][0]["model"] == "ours" else "Boltzmann"
+        times = "once" if reps == 1 else f"{reps} times"
+        repeats = (f"Only {name} was measured, {times} per size, each in a fresh process; "
+                   "each figure is the median over the repeats.")
+    modified = ", ".join(env["modified"])
+    return (f"Measured {env['date']} on {env['cpus']} CPU(s) ({env['machine']}), Python "
+            f"{env['python']}, Mesa {env['mesa']}, numpy {env['numpy']}; load average "
+            f"{env['loadavg'][0]:.2f} at the start and {env['loadavg_end'][0]:.2f} at the end "
+            f"(the machine may be shared). Commit `{env['commit'][:10]}`"
+            f"{' with uncommitted changes to ' + modified if env['dirty'] else ''}. {repeats} "
+            "Within a run, step time is the median wall time over the timed steps after a "
+            "warm-up (the CPU-time ratio is less affected by other load); peak memory is the "
+            "process's resident high-water mark (interpreter and imports included). Boltzmann: "
+            "the Mesa tutorial wealth model without space or DataCollector "
+            "(`model.agents.shuffle_do(\"step\")`, one random exchange per agent per step).")
+
+
+def _scaling_lines(summary: dict) -> list[str]:
+    if not summary["scaling"]:
+        return []
+    out = ["", "Scaling of the median step (time per agent-step at the larger size ÷ at the "
+           "smaller; 1.00 = linear in the number of agents):", ""]
+    for s in summary["scaling"]:
+        name = "ours" if s["model"] == "ours" else "Boltzmann"
+        out.append(f"- {name}, {_fmt_n(s['from'])} → {_fmt_n(s['to'])}: "
+                   f"{s['per_agent_step_ratio']:.2f} (step time ×{s['step_time_ratio']:.1f} "
+                   f"for ×{s['size_ratio']:.0f} agents; by CPU time "
+                   f"{s['per_agent_cpu_ratio']:.2f})")
+    return out
+
+
+def _setup_lines(results: dict) -> list[str]:
+    run = breakdown_run(results)
+    if run is None:
+        return []
+    state = ", ".join(f"{k} {v:,.0f} MB" for k, v in run["state_mb"].items())
+    return ["", f"Set-up at {_fmt_n(run['n'])} fans ({run['n_creators']:,} creators), from one "
+            f"run (repeat {run['repeat'] + 1} of {results['repeats']}; the table gives the "
+            f"median set-up time): peak memory during set-up "
+            f"{run['peak_rss_after_setup_mb']:,.0f} MB, resident after set-up "
+            f"{run['rss_after_setup_mb']:,.0f} MB, after imports "
+            f"{run['baseline_rss_mb']:,.0f} MB; numpy state: {state}.", "",
+            *setup_breakdown_lines(run)]
+
+
+def render_markdown(results: dict, summary: dict) -> str:
+    cols = _columns(plain=False)
+    out = ["## Performance", "", _method_text(results), "",
+           "| " + " | ".join(c.title for c in cols) + " |",
+           "|" + "---:|" * len(cols)]
+    out += ["| " + " | ".join(_cell(r, c, "–") for c in cols) + " |" for r in summary["rows"]]
+    paired = [r for r in summary["rows"] if "ratios" in r]
+    if paired:
+        out += ["", "By CPU time per step (medians; less sensitive to other load): " + "; ".join(
+            f"{_fmt_n(r['n'])}: ours {_fmt_rate(r['ours']['steps_per_cpu_s'])}, "
+            f"Boltzmann {_fmt_rate(r['boltzmann']['steps_per_cpu_s'])} "
+            "agent-steps per CPU-second" for r in paired) + "."]
+    out += _scaling_lines(summary) + _setup_lines(results)
+    return "\n".join(out) + "\n"
+
+
+def _target_lines(row: dict) -> list[str]:
+    """Our set-up and memory targets at 10^6 fans and above, judged on the medians."""
+    o = row.get("ours")
+    if row["n"] < 10**6 or o is None:
+        return []
+    n, reps = f"{row['n']:>9,} fans:", f"highest of {o['repeats']} runs:"
+    setup = "within" if o["setup_s"] <= SETUP_TARGET_S else "ABOVE"
+    peak = "within" if o["peak_mb"] <= MEMORY_TARGET_MB else "ABOVE"
+    return [f"{n} set-up {o['setup_s']:.2f} s (CPU {o['setup_cpu_s']:.2f} s; {reps} "
+            f"{o['setup_s_max']:.2f} s) is {setup} the {SETUP_TARGET_S:g} s target",
+            f"{n} peak {o['peak_mb']:,.0f} MB ({reps} {o['peak_mb_max']:,.0f} MB) is {peak} "
+            f"the {MEMORY_TARGET_MB} MB target"]
+
+
+def print_table(results: dict, summary: dict) -> None:
+    cols = _columns(plain=True)
+    head = " ".join(c.short.rjust(c.width) for c in cols)
+    print(head)
+    print("-" * len(head))
+    for r in summary["rows"]:
+        print(" ".join(_cell(r, c, "-").rjust(c.width) for c in cols))
+    print(f"medians over {results['repeats']} repeat(s)" + (
+        ", the models alternating; speed = our fan-steps/s / Boltzmann agent-steps/s (median "
+        "wall time per step), the median of the paired ratios (lowest-highest pair); memory = "
+        "our peak / Boltzmann peak" if any("ratios" in r for r in summary["rows"]) else ""))
+    for r in results["runs"]:
+        print(f"{r['model']:>9} {r['n']:>9,} #{r['repeat'] + 1}: "
+              f"{_fmt_rate(r['steps_per_s'])} agent-steps/s, "
+              f"{_fmt_rate(r['steps_per_cpu_s'])} per CPU-second; kernel "
+              f"{r['sys_cpu_share']:.0%} of CPU, {r['minor_faults_per_step']:,.0f} page "
+              f"faults/step, GC {r['gc_s_per_step'] * 1e3:.0f} ms/step")
+    for s in summary["scaling"]:
+        print(f"scaling {s['model']:>9} {s['from']:>9,} -> {s['to']:>9,}: time per agent-step x"
+              f"{s['per_agent_step_ratio']:.2f}, by CPU time x{s['per_agent_cpu_ratio']:.2f} "
+              "(medians; 1.00 = linear)")
+    for r in summary["rows"]:
+        if "ours" in r:
+            print(f"{r['n']:>9,} fans: {r['ours']['bytes_per_agent']:,.0f} bytes per fan above "
+                  "the import baseline" + (f"; Boltzmann {r['boltzmann']['bytes_per_agent']:,.0f}"
+                                           " bytes per agent" if "boltzmann" in r else ""))
+        for line in _target_lines(r):
+            print(line)
 
 
 def setup_breakdown_lines(run: dict) -> list[str]:
@@ -409,118 +666,18 @@ def setup_breakdown_lines(run: dict) -> list[str]:
     return lines
 
 
-KEPT = ("### Step engine", "### Set-up: numpy small world", "## Browser app")  # hand-written
-
-
 def keep_other_sections(path: Path, generated: str) -> str:
-    """The generated text, followed by the hand-written sections of the old file (set-up and
-    app measurements made by other scripts), so that a rerun does not erase them."""
+    """The generated text, followed by the hand-written sections of the old file (rounds of
+    engine work, set-up and app measurements made by other scripts), so that a rerun does
+    not erase them: everything from the old file's first subsection or later section on
+    (the generated text is the first section, without subsections)."""
     if not path.exists():
         return generated
     old = path.read_text(encoding="utf-8")
-    starts = sorted(i for i in (old.find(title) for title in KEPT) if i >= 0)
-    return generated.rstrip("\n") + "\n\n" + old[starts[0]:] if starts else generated
-
-
-def render_markdown(results: dict, summary: dict) -> str:
-    env = results["environment"]
-    dirty = env["dirty"]
-    out = ["## Performance", "",
-           f"Measured {env['date']} on {env['cpus']} CPU(s) ({env['machine']}), Python "
-           f"{env['python']}, Mesa {env['mesa']}, numpy {env['numpy']}; load average at "
-           f"start {env['loadavg'][0]:.2f} (the machine may be shared). Commit "
-           f"`{env['commit'][:10]}`"
-           f"{' with uncommitted changes to ' + ', '.join(env['modified']) if dirty else ''}. "
-           "Each model runs in a fresh process; step time is the median wall time over the "
-           "timed steps after a warm-up (the CPU-time ratio is less affected by other load); "
-           "peak memory is the process's resident high-water mark "
-           "(interpreter and imports included). Boltzmann: the Mesa tutorial wealth model "
-           "without space or DataCollector (`model.agents.shuffle_do(\"step\")`, one random "
-           "exchange per agent per step).", "",
-           "| Fans | Creators | Set-up (s) | Step (s) | Fan-steps/s | Peak memory (MB) "
-           "| Boltzmann agent-steps/s | Boltzmann peak (MB) | Speed ours/Boltzmann "
-           "| Speed ratio by CPU time | Memory ours/Boltzmann |",
-           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in summary["rows"]:
-        def g(key, fmt, r=r):
-            return fmt(r[key]) if key in r else "–"
-        out.append("| " + " | ".join([
-            _fmt_n(r["n"]), g("n_creators", str), g("setup_s", lambda x: f"{x:.2f}"),
-            g("step_s", lambda x: f"{x:.3f}"), g("fan_steps_per_s", _fmt_rate),
-            g("peak_mb", lambda x: f"{x:,.0f}"), g("b_agent_steps_per_s", _fmt_rate),
-            g("b_peak_mb", lambda x: f"{x:,.0f}"), g("speed_ratio", lambda x: f"{x:.2f}×"),
-            g("cpu_speed_ratio", lambda x: f"{x:.2f}×"),
-            g("memory_ratio", lambda x: f"{x:.2f}×")]) + " |")
-    cpu = [r for r in summary["rows"] if "cpu_speed_ratio" in r]
-    if cpu:
-        by = {(r["model"], r["n"]): r for r in results["runs"]}
-        out += ["", "By CPU time per step (less sensitive to other load): " + "; ".join(
-            f"{_fmt_n(r['n'])}: ours {_fmt_rate(by[('ours', r['n'])]['steps_per_cpu_s'])}, "
-            f"Boltzmann {_fmt_rate(by[('boltzmann', r['n'])]['steps_per_cpu_s'])} "
-            "agent-steps per CPU-second" for r in cpu) + "."]
-    if summary["scaling"]:
-        out += ["", "Scaling (time per agent-step at the larger size ÷ at the smaller; "
-                "1.00 = linear in the number of agents):", ""]
-        for s in summary["scaling"]:
-            name = "ours" if s["model"] == "ours" else "Boltzmann"
-            out.append(f"- {name}, {_fmt_n(s['from'])} → {_fmt_n(s['to'])}: "
-                       f"{s['per_agent_step_ratio']:.2f} (step time ×{s['step_time_ratio']:.1f} "
-                       f"for ×{s['size_ratio']:.0f} agents; by CPU time "
-                       f"{s['per_agent_cpu_ratio']:.2f})")
-    ours = [r for r in results["runs"] if r["model"] == "ours"]
-    if ours:
-        big = max(ours, key=lambda r: r["n"])
-        state = ", ".join(f"{k} {v:,.0f} MB" for k, v in big["state_mb"].items())
-        out += ["", f"Set-up at {_fmt_n(big['n'])} fans ({big['n_creators']:,} creators); "
-                f"peak memory during set-up {big['peak_rss_after_setup_mb']:,.0f} MB, resident "
-                f"after set-up {big['rss_after_setup_mb']:,.0f} MB, after "
-                f"imports {big['baseline_rss_mb']:,.0f} MB; numpy state: {state}.", ""]
-        out += setup_breakdown_lines(big)
-    return "\n".join(out) + "\n"
-
-
-def print_table(results: dict, summary: dict) -> None:
-    head = (f"{'fans':>9} {'creators':>8} {'setup s':>8} {'step s':>8} {'fan-st/s':>10} "
-            f"{'peak MB':>8} | {'boltz/s':>10} {'peak MB':>8} | {'speed':>6} {'memory':>6}")
-    print(head)
-    print("-" * len(head))
-    for r in summary["rows"]:
-        def g(key, fmt, width, r=r):
-            return (fmt(r[key]) if key in r else "-").rjust(width)
-        mb = "{:,.0f}".format
-        print(" ".join([f"{r['n']:>9,}", g("n_creators", str, 8), g("setup_s", "{:.2f}".format, 8),
-                        g("step_s", "{:.3f}".format, 8), g("fan_steps_per_s", _fmt_rate, 10),
-                        g("peak_mb", mb, 8), "|",
-                        g("b_agent_steps_per_s", _fmt_rate, 10), g("b_peak_mb", mb, 8),
-                        "|", g("speed_ratio", "{:.2f}x".format, 6),
-                        g("memory_ratio", "{:.2f}x".format, 6)]))
-    print("speed = our fan-steps/s / Boltzmann agent-steps/s (median wall time per step); "
-          "memory = our peak / Boltzmann peak")
-    for r in summary["rows"]:
-        if "cpu_speed_ratio" in r:
-            print(f"{r['n']:>9,}: speed ratio by CPU time {r['cpu_speed_ratio']:.2f}x")
-    for r in results["runs"]:
-        print(f"{r['model']:>9} {r['n']:>9,}: {_fmt_rate(r['steps_per_cpu_s'])} agent-steps per "
-              f"CPU-second; kernel {r['sys_cpu_share']:.0%} of CPU, "
-              f"{r['minor_faults_per_step']:,.0f} page faults/step, "
-              f"GC {r['gc_s_per_step'] * 1e3:.0f} ms/step")
-    for s in summary["scaling"]:
-        print(f"scaling {s['model']:>9} {s['from']:>9,} -> {s['to']:>9,}: time per agent-step x"
-              f"{s['per_agent_step_ratio']:.2f}, by CPU time x{s['per_agent_cpu_ratio']:.2f} "
-              "(1.00 = linear)")
-    for r in summary["rows"]:
-        if "bytes_per_fan" in r:
-            print(f"{r['n']:>9,} fans: {r['bytes_per_fan']:,.0f} bytes per fan above the import "
-                  f"baseline" + (f"; Boltzmann {r['b_bytes_per_agent']:,.0f} bytes per agent"
-                                 if "b_bytes_per_agent" in r else ""))
-        if r["n"] >= 10**6 and "setup_s" in r:
-            verdict = "within" if r["setup_s"] <= SETUP_TARGET_S else "ABOVE"
-            print(f"{r['n']:>9,} fans: set-up {r['setup_s']:.2f} s (CPU {r['setup_cpu_s']:.2f} s) "
-                  f"is {verdict} the {SETUP_TARGET_S:g} s target")
-        if r["n"] >= 10**6 and "peak_mb" in r:
-            verdict = "within" if r["peak_mb"] <= MEMORY_TARGET_MB else "ABOVE"
-            print(f"{r['n']:>9,} fans: peak {r['peak_mb']:,.0f} MB is {verdict} the "
-                  f"{MEMORY_TARGET_MB} MB target")
+    found = re.search(r"^##(#)? ", old[old.find("\n") + 1:], flags=re.M)
+    if not found:
+        return generated
+    return generated.rstrip("\n") + "\n\n" + old[old.find("\n") + 1 + found.start():]
 
 
 def environment() -> dict:
@@ -549,7 +706,19 @@ def _size(text: str) -> int:
     return int(float(text))
 
 
-def main(argv=None) -> None:
+def _repeats(text: str) -> int:
+    """--repeats: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"got {text!r}; allowed: a whole number of at least 1 (runs of each model per size)")
+    return value
+
+
+def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", nargs="+", type=_size, default=[10**4, 10**5, 10**6],
@@ -559,58 +728,60 @@ def main(argv=None) -> None:
                     help="timed steps per size (default: 50 up to 1e4, 20 up to 1e5, 5 above)")
     ap.add_argument("--warmup", type=int, default=None,
                     help="untimed steps first (default: 3 / 2 / 1 by size)")
+    ap.add_argument("--repeats", type=_repeats, default=3, metavar="R",
+                    help="runs of each model per size, alternating ours and Boltzmann; the "
+                    "summary takes medians and the median of the paired ratios (default 3)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--fans-per-creator", type=int, default=250,
                     help="n_creators = max(40, n_fans // this) (default 250)")
-    ap.add_argument("--only", choices=["ours", "boltzmann"], help="measure one model only")
+    ap.add_argument("--only", choices=list(MODELS), help="measure one model only (no ratios)")
     ap.add_argument("--out-dir", type=Path, default=HERE, help="where results.json/.md go")
     ap.add_argument("--no-write", action="store_true", help="print only; write no files")
-    ap.add_argument("--worker", choices=["ours", "boltzmann"], help=argparse.SUPPRESS)
+    ap.add_argument("--worker", choices=list(MODELS), help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
-    args = ap.parse_args(argv)
+    return ap.parse_args(argv)
 
-    if args.worker:  # inside the fresh subprocess
-        sys.path.insert(0, str(ROOT))
-        if args.worker == "ours":
-            res = worker_ours(args.n, n_creators_for(args.n, args.fans_per_creator), args.steps,
-                              args.warmup, args.seed)
-        else:
-            res = worker_boltzmann(args.n, args.steps, args.warmup, args.seed)
-        print(MARK + json.dumps(res))
+
+def run_as_worker(args) -> None:
+    """Inside the fresh subprocess: measure one model at one size, print the result."""
+    sys.path.insert(0, str(ROOT))
+    if args.worker == "ours":
+        res = worker_ours(args.n, n_creators_for(args.n, args.fans_per_creator), args.steps,
+                          args.warmup, args.seed)
+    else:
+        res = worker_boltzmann(args.n, args.steps, args.warmup, args.seed)
+    print(MARK + json.dumps(res))
+
+
+def write_results(results: dict, summary: dict, out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    md = out_dir / "results.md"
+    md.write_text(keep_other_sections(md, render_markdown(results, summary)))
+    print(f"wrote {out_dir / 'results.json'} and {md}")
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    if args.worker:
+        run_as_worker(args)
         return
-
-    kinds = [args.only] if args.only else ["ours", "boltzmann"]
     results = {"environment": environment(), "fans_per_creator": args.fans_per_creator,
-               "runs": []}
+               "repeats": args.repeats}
     t_start = time.perf_counter()
-    for n in sorted(set(args.sizes)):
-        for kind in kinds:
-            print(f"[{time.perf_counter() - t_start:6.0f}s] {kind} at n={n:,} ...",
-                  file=sys.stderr, flush=True)
-            r = run_worker(kind, n, args)
-            results["runs"].append(r)
-            print(f"         set-up {r['setup_s']:.2f} s, step {r['step_median_s']:.3f} s "
-                  f"(CPU {r['step_cpu_median_s']:.3f} s, {r['sys_cpu_share']:.0%} in the kernel, "
-                  f"{r['minor_faults_per_step']:,.0f} page faults/step, "
-                  f"{r['gc_s_per_step'] * 1e3:.0f} ms/step in the garbage collector), "
-                  f"{_fmt_rate(r['steps_per_s'])} agent-steps/s, peak {r['peak_rss_mb']:,.0f} MB",
-                  file=sys.stderr, flush=True)
-    summary = summarise(results)
-    results["summary"] = summary
+    results["runs"] = measure(args)
+    results["environment"]["loadavg_end"] = list(os.getloadavg())
+    results["summary"] = summary = summarise(results)
     results["total_wall_s"] = time.perf_counter() - t_start
     print()
     print_table(results, summary)
     for r in results["runs"]:
-        if r["model"] == "ours":
-            print(f"\nset-up breakdown at {r['n']:,} fans:")
+        if r["model"] == "ours" and r["repeat"] == 0:
+            print(f"\nset-up breakdown at {r['n']:,} fans (repeat 1 of {args.repeats}):")
             print("\n".join(setup_breakdown_lines(r)))
     print(f"\ntotal wall time {results['total_wall_s']:.0f} s")
     if not args.no_write:
-        args.out_dir.mkdir(parents=True, exist_ok=True)
-        (args.out_dir / "results.json").write_text(json.dumps(results, indent=1) + "\n")
-        md = args.out_dir / "results.md"
-        md.write_text(keep_other_sections(md, render_markdown(results, summary)))
-        print(f"wrote {args.out_dir / 'results.json'} and {args.out_dir / 'results.md'}")
+        write_results(results, summary, args.out_dir)
 
 
 if __name__ == "__main__":
