@@ -1,8 +1,9 @@
 """Pattern-oriented validation: the published patterns of docs/PATTERNS.md, measured on the model.
 
-Each replicate runs the default calibration and three paired counterfactuals
-from the same seed: without individual address (no replies, no names read on
-stream), with moderation, and with the most-followed creator quitting. Each
+Each replicate runs the default calibration and three paired counterfactuals,
+exact copies of its world half-way through the run with one setting changed:
+without individual address (no replies, no names read on stream), with
+moderation, and with the most-followed creator quitting. Each
 pattern is a number per replicate; the report gives the mean, a 95 %
 interval across replicates and a verdict from the interval (:func:`verdict`):
 met when it lies inside the target range, missed when it lies outside it,
@@ -16,6 +17,7 @@ measures whether it does. Ten patterns were targets of the calibration search
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -158,16 +160,11 @@ KNOWN_MISSES: dict[str, str] = {
 }
 
 
-def _run(seed: int, steps: int, **params) -> ParasocialModel:
-    model = ParasocialModel(rng=seed, **params)
-    model.run_for(steps)
-    return model
-
-
 def breakup_distress(model: ParasocialModel, steps_after: int = 14) -> pd.DataFrame:
     """Wellbeing lost by each fan of the creator who quits at ``quit_day``, with their attachment."""
     p = model.params
-    model.run_for(p.quit_day - 1 - model.time)  # the eve of the quit (step t is day t)
+    if p.quit_day - 1 > model.time:  # to the eve of the quit (step t is day t)
+        model.run_for(p.quit_day - 1 - model.time)
     top = model.most_followed()
     rows, slots = np.nonzero(model.bonds.creator == top)
     attachment = model.bonds.attachment[rows, slots].copy()
@@ -224,8 +221,19 @@ SINGLE_RUN = RUNS["default"]
 
 def default_run(seed: int, steps: int, size: dict) -> tuple[ParasocialModel, dict, HostilityExposure]:
     """The default model over ``steps`` days and its single-run patterns."""
+    base, exposure, harassment = _default_model(seed, steps, size)
+    base.run_for(steps)
+    return base, _single_run_values(base, harassment, steps, size), exposure
+
+
+def _default_model(seed: int, steps: int, size: dict):
     exposure, harassment = HostilityExposure(), HarassmentYear(steps)
-    base = _run(seed, steps, interventions=[exposure, harassment], **size)
+    return ParasocialModel(rng=seed, interventions=[exposure, harassment], **size), exposure, \
+        harassment
+
+
+def _single_run_values(base: ParasocialModel, harassment: HarassmentYear, steps: int,
+                       size: dict) -> dict:
     out = base.datacollector.get_model_vars_dataframe().iloc[-1]
     a = metrics.focal_attachment(base)
     values = {name: float(out[name]) for name in
@@ -238,7 +246,7 @@ def default_run(seed: int, steps: int, size: dict) -> tuple[ParasocialModel, dic
     # conservative).
     values["harassment_ratio"] = float(values["creator_incidents_per_year"] / max(
         values["fan_incidents_per_year"], YEAR / max(steps - harassment.start, 1) / size["n_fans"]))
-    return base, values, exposure
+    return values
 
 
 def audiences(model: ParasocialModel, settled: int = 180) -> dict[str, float]:
@@ -255,35 +263,65 @@ def audiences(model: ParasocialModel, settled: int = 180) -> dict[str, float]:
             "follows_per_fan": float(c.audience.sum() / model.params.n_fans)}
 
 
+def fork_day(steps: int) -> int:
+    """The day the paired runs branch off the default run: half-way, in a settled world."""
+    return steps // 2
+
+
+def _fork(model: ParasocialModel, **changes) -> ParasocialModel:
+    """An exact copy of ``model`` (state, random generator, interventions) with ``changes``."""
+    twin = copy.deepcopy(model)
+    twin.update_params(**changes)
+    return twin
+
+
 def replicate(seed: int, n_fans: int, n_creators: int, steps: int = STEPS,
               runs=tuple(RUNS), **params) -> dict:
-    """Pattern values for one seed from the paired ``runs`` (all four by default)."""
+    """Pattern values for one seed from the default run and the paired ``runs`` (all by default).
+
+    Each paired run is an exact copy of the default run on :func:`fork_day` with one
+    setting changed, run to the end: the same world, fans and bonds up to that day, so the
+    difference is the counterfactual's (their random draws part once it changes an outcome).
+    """
     size = dict(n_fans=n_fans, n_creators=n_creators, **params)
-    base, values, exposure = default_run(seed, steps, size)
+    base, exposure, harassment = _default_model(seed, steps, size)
+    day = fork_day(steps)
+    base.run_for(day)
+    at_fork = exposure.total.copy() if exposure.total is not None else 0.0
+    paired = {}
+    if "address" in runs:
+        silent = _fork(base, reply_capacity=0.0, chat_interaction=0.0)
+        silent.run_for(steps - day)
+        paired["without_address"] = silent.bonds.attachment[silent.bonds.valid].mean()
+    if "moderation" in runs:
+        moderated = _fork(base, moderation=MODERATION)
+        moderated.run_for(steps - day)
+        # the copy's own exposure counter: its copy of the default run's first intervention
+        paired["moderated_total"] = moderated.interventions[0].total - at_fork
+        paired["stay"] = ~moderated.fans.banned
+    if "grief" in runs:
+        distress = breakup_distress(_fork(base, quit_day=day + 1))
+    base.run_for(steps - day)
+    values = _single_run_values(base, harassment, steps, size)
     values["distributions"] = {"audience": metrics.active(base, base.creators.audience),
                                "creator income": metrics.active(base, base.creators.income),
                                "fan spending": base.fans.spent.copy(),
                                "views": metrics.active(base, base.creators.views)}
     values["audiences"] = audiences(base)
     if "address" in runs:
-        silent = _run(seed, steps, **{**size, "reply_capacity": 0.0, "chat_interaction": 0.0})
         with_address = base.bonds.attachment[base.bonds.valid].mean()
-        without = silent.bonds.attachment[silent.bonds.valid].mean()
+        without = paired["without_address"]
         values["address_effect"] = _safe_ratio(with_address - without, without)
     if "moderation" in runs:
-        moderated_exposure = HostilityExposure()
-        moderated = _run(seed, steps, interventions=[moderated_exposure],
-                         **{**size, "moderation": MODERATION})
-        stay = ~moderated.fans.banned
-        # The same fans (same seed, same traits) with and without moderation: no selection
-        # effect; hostility averaged over the run, not read on one day (see HostilityExposure).
-        values["hostility_unmoderated"] = float(exposure.total[stay].mean() / steps)
-        values["hostility_moderated"] = float(moderated_exposure.total[stay].mean() / steps)
+        # The same fans, from the same state, with and without moderation: no selection
+        # effect; hostility averaged over the days after the fork, not read on one day (see
+        # HostilityExposure).
+        stay, after = paired["stay"], steps - day
+        values["hostility_unmoderated"] = float((exposure.total - at_fork)[stay].mean() / after)
+        values["hostility_moderated"] = float(paired["moderated_total"][stay].mean() / after)
         values["moderation_effect"] = 1.0 - _safe_ratio(values["hostility_moderated"],
                                                         values["hostility_unmoderated"])
     if "grief" in runs:
-        quit_model = ParasocialModel(rng=seed, **{**size, "quit_day": steps // 2})
-        distress = breakup_distress(quit_model)
         bins = distress.groupby(pd.cut(distress["attachment"], GRIEF_BINS), observed=True)["distress"]
         means = bins.mean()[bins.count() >= GRIEF_MIN_FANS]
         values["grief_monotone"] = float(len(means) >= 2 and bool(np.all(np.diff(means.values) > 0)))

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.validation import GRIEF_BINS, KNOWN_MISSES, MODERATION, tally
+from sim.validation import GRIEF_BINS, KNOWN_MISSES, MODERATION, fork_day, tally
 
 SURVEY_TIERS = {"entertainment-social": (0.60, 0.70), "intense-personal": (0.25, 0.35),
                 "borderline-pathological": (0.02, 0.05)}
@@ -74,8 +74,9 @@ def markdown(summary: pd.DataFrame, meta: dict, reps: list[dict] = (),
         f"({meta['replicates']} replicates, {meta['n_fans']} fans, {meta['n_creators']} creators, "
         f"{meta['steps']} days, default calibration, seeds {meta['seeds'][0]}–{meta['seeds'][-1]}; "
         f"{meta['seconds']:.0f} s). Each replicate runs the default model and paired "
-        f"counterfactuals from the same seed: no individual address (no replies, no names read on "
-        f"stream), moderation {MODERATION}, and the most-followed creator quitting at mid-run.",
+        f"counterfactuals, exact copies of its world on day {fork_day(meta['steps'])} with one "
+        f"setting changed and run to the end: no individual address (no replies, no names read "
+        f"on stream), moderation {MODERATION}, and the most-followed creator quitting the next day.",
         "",
         _count(summary),
         "",
@@ -108,15 +109,23 @@ def _not_met(summary: pd.DataFrame) -> list[str]:
     if not len(rows):
         return []
     lines = ["", "## Not met", ""]
+    by_reason: dict[str, list[str]] = {}  # one explanation, however many patterns share it
     for _, r in rows.iterrows():
         side = ("above" if r["mean"] > r.target_hi else "below" if r["mean"] < r.target_lo
                 else "inside")
-        why = KNOWN_MISSES.get(r.pattern, "")
-        lines.append(f"- **{r.description}** ({r.verdict}; mean {side} the target): "
-                     + (why or ("not decided by these replicates (the table says how many would)."
-                                if r.verdict == "inconclusive"
-                                else "not examined yet; an unexpected miss at this world size.")))
+        why = KNOWN_MISSES.get(r.pattern) or (
+            "not decided by these replicates (the table says how many would)."
+            if r.verdict == "inconclusive" else
+            "not examined yet; an unexpected miss at this world size.")
+        by_reason.setdefault(why, []).append(f"**{r.description}** ({r.verdict}; mean {side} "
+                                             "the target)")
+    for why, patterns in by_reason.items():
+        lines.append(f"- {_and(patterns)}: {why}")
     return lines
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _audiences(reps) -> list[str]:
@@ -252,7 +261,7 @@ def _moderation(reps, ax):
     _two_bars(ax, [[r["hostility_unmoderated"] for r in reps],
                    [r["hostility_moderated"] for r in reps]],
               ["no moderation", f"moderation {MODERATION}"], ["tab:orange", "tab:green"],
-              "hostility of fans who stay, run mean (0-1)", "Moderation effect")
+              "hostility of fans who stay, mean after the fork (0-1)", "Moderation effect")
 
 
 def write_report(summary: pd.DataFrame, reps: list[dict], out: Path, meta: dict,

@@ -18,6 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import pytest
 
+import sim.validation as validation_module
 from sim.params import world
 from sim.validation import KNOWN_MISSES, PATTERNS, run_validation, summarise, verdict
 from sim.validation_report import write_report
@@ -191,3 +192,28 @@ def test_scale_table_measures_every_pattern_at_each_size(monkeypatch):
     assert "unmeasured" not in set(small["verdict"])
     assert set(large.loc[large.pattern.isin(validation.SINGLE_RUN), "verdict"]) != {"unmeasured"}
     assert set(large.loc[~large.pattern.isin(validation.SINGLE_RUN), "verdict"]) == {"unmeasured"}
+
+
+@pytest.mark.parametrize("run, pattern, already", [
+    ("address", "address_effect", {"reply_capacity": 0.0, "chat_interaction": 0.0}),
+    ("moderation", "moderation_effect", {"moderation": validation_module.MODERATION}),
+])
+def test_paired_runs_are_exact_copies_of_the_default_run(run, pattern, already):
+    """A paired run that changes nothing (its setting is already the default run's) ends
+    exactly where the default run ends: the copy shares its world, state and random draws,
+    so a paired effect is the counterfactual's, not another seed's."""
+    values = validation_module.replicate(4, n_fans=1500, n_creators=6, steps=60, runs=(run,),
+                                         harassment_rate=0.5, **already)
+    assert values[pattern] == 0.0
+
+
+def test_paired_runs_branch_off_on_the_fork_day(monkeypatch):
+    """The counterfactual setting is changed in a copy of the default run half-way through."""
+    forked = []
+    real = validation_module._fork
+    monkeypatch.setattr(validation_module, "_fork",
+                        lambda model, **changes: forked.append((model.time, changes))
+                        or real(model, **changes))
+    validation_module.replicate(4, n_fans=1500, n_creators=6, steps=60)
+    assert forked == [(30, {"reply_capacity": 0.0, "chat_interaction": 0.0}),
+                      (30, {"moderation": validation_module.MODERATION}), (30, {"quit_day": 31})]
