@@ -54,6 +54,7 @@ class ParasocialModel(mesa.Model):
         super().__init__(rng=_coerce_seed(rng), scenario=scenario)  # SolaraViz passes scenario
         p = self.params
         self.interventions = interventions
+        self.fate_seed = creators.fate_seed(self.rng)  # creators' fates: a stream of their own
         self.scratch = Scratch()  # the step's bond-sized work arrays, reused
         self.fans = FanState.create(p, self.rng)
         self.kinds = creator_params(p, preset)  # each creator kind and what it is drawn from

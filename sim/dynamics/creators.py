@@ -18,6 +18,28 @@ from sim.state import row_max, row_sum
 MEETING_HOURS = 4.0  # a creator's working hours per fan meeting
 
 
+def fate_seed(rng: np.random.Generator) -> np.random.SeedSequence:
+    """The seed of the creators' own random stream, spawned from the model's generator's
+    seed (drawing nothing from it); a generator without one gives a draw from it."""
+    seq = getattr(rng.bit_generator, "seed_seq", None)
+    if isinstance(seq, np.random.SeedSequence):
+        return seq.spawn(1)[0]
+    return np.random.SeedSequence(int(rng.integers(2**63)))
+
+
+def fate_rng(seed: np.random.SeedSequence, day: int) -> np.random.Generator:
+    """The day's generator for creators' fates: stress shocks, breaks, quits and entries.
+
+    A stream of its own, one per day, so that two runs of the same seed that differ
+    elsewhere (a counterfactual, a copy changed half-way, another level of a study's
+    factor) draw the same fates for the same creator on the same day: common random
+    numbers. A creator burnt out in both runs then quits on the same day in both,
+    instead of a lottery of which large creator quits deciding the comparison.
+    """
+    return np.random.default_rng(np.random.SeedSequence(seed.entropy,
+                                                        spawn_key=(*seed.spawn_key, day)))
+
+
 def workload(posts, hours_per_post, live_hours, replies, minutes_per_reply, extra_hours,
              work_hours, resources):
     """Working hours as a share of a sustainable day: 1 = full-time for this creator's means."""
@@ -125,7 +147,7 @@ def quit(model, idx: np.ndarray) -> None:
 
 def step(model, day, output) -> None:
     """Workload, demands and harassment against resources; breaks, burnout, quits and entry."""
-    p, c, rng = model.params, model.creators, model.rng
+    p, c, rng = model.params, model.creators, fate_rng(model.fate_seed, day)
     resources = effective_resources(c.resources, c.recent_income, p.income_support,
                                     p.income_reference)
     load = workload(c.posts, p.hours_per_post, c.live_hours * output, model.today.replies,
