@@ -17,8 +17,8 @@ which draws from the model's Generator what the numpy path draws, in its order.
   at that slot (the reporters' focal bond);
 - :func:`row_sum`, :func:`occupied_sum`: sums without BLAS threads or masks;
 - :func:`tie_update_support`: :mod:`sim.dynamics.offline`'s tie update and support;
-- :func:`drift_and_far`: :mod:`sim.dynamics.opinion`'s drift and the bonds that may be
-  dropped for disagreement;
+- :func:`drift`, :func:`disagreeing`: :mod:`sim.dynamics.opinion`'s drift and
+  the bonds dropped for disagreement among the thinning's candidates;
 - :func:`fandom_exposure`: :mod:`sim.dynamics.hostility`'s community exposure and each
   fan's strongest frustration; :func:`at_least`: the bonds at or above a threshold;
 - :func:`slot_index`: the step's bond -> creator map; :func:`end_of_day`: the
@@ -28,7 +28,7 @@ which draws from the model's Generator what the numpy path draws, in its order.
   hours and feed budget of :func:`sim.dynamics.attention.step`;
 - :func:`fandom_hostility`: exposure, hostility, who harasses and the bonds at the
   stalking threshold; :func:`victimised`, :func:`refill`: per-fan bookkeeping;
-- :func:`gap_positions`, :func:`below`, :func:`occupied_of`,
+- :func:`gap_positions`, :func:`occupied_of`,
   :func:`fade_or_frustration`, :func:`messages_free`, :func:`due_bonds`,
   :func:`shrink`: the sparse draws' positions and filters, and in-place decays;
 - :func:`weighted_picks`: draws by weight from uniforms, as ``cdf.searchsorted`` gives them;
@@ -314,22 +314,15 @@ def tie_update_support(strength, hours, u, v, degree_u, degree_v, degree, mainte
 
 
 @njit(cache=True, nogil=True)
-def drift_and_far(opinion, creator_opinion, attachment, index, creator, influence, tolerance,
-                  rate, new_opinion, far, leave_p):
-    """:func:`sim.dynamics.opinion.drift_opinions`, then the bonds beyond the tolerance.
+def drift(opinion, creator_opinion, attachment, index, influence, new_opinion):
+    """:func:`sim.dynamics.opinion.drift_opinions` into `new_opinion`.
 
-    `creator_opinion` has the padding creator (empty slots, value 0) last;
-    `index` is the step's slot map and `creator` the bonds' creators now (a
-    slot emptied earlier in the step is not far). Writes each fan's new opinion
-    into `new_opinion` and the flat indices of the occupied bonds with
-    ``|x' - y| > tolerance`` into `far`, with their chance to be dropped
-    (:func:`sim.dynamics.opinion.unfollow_probability`, ``(1 - A)^2`` in
-    single precision as numpy takes it) in `leave_p`; returns how many.
-    Same sums in the same order as the reference (``row_sum`` left to right).
+    `creator_opinion` has the padding creator (empty slots, value 0) last and
+    `index` is the step's slot map. Same sums in the same order as the reference
+    (``row_sum`` left to right).
     """
     n, k = attachment.shape
     pad = creator_opinion.size - 1
-    count = 0
     for i in range(n):
         x = opinion[i]
         pulled, weight = 0.0, 0.0
@@ -338,17 +331,28 @@ def drift_and_far(opinion, creator_opinion, attachment, index, creator, influenc
             a = np.float64(attachment[i, j]) if c != pad else 0.0
             pulled += (creator_opinion[c] - x) * a
             weight += a
-        x = min(max(x + influence * (pulled / max(1.0, weight)), -1.0), 1.0)
-        new_opinion[i] = x
-        for j in range(k):
-            c = index[i, j]
-            distance = abs(x - creator_opinion[c])
-            if creator[i, j] >= 0 and distance > tolerance:
-                far[count] = i * k + j
-                loyal = np.float32(1.0) - attachment[i, j]
-                leave_p[count] = min(1.0, rate * max(0.0, distance - tolerance)
-                                     * np.float64(loyal * loyal))
-                count += 1
+        new_opinion[i] = min(max(x + influence * (pulled / max(1.0, weight)), -1.0), 1.0)
+
+
+@njit(cache=True, nogil=True)
+def disagreeing(bonds, opinion, creator_opinion, attachment, index, tolerance, rate, uniform,
+                ceiling, out):
+    """``bonds[uniform * ceiling < p]`` with p :func:`sim.dynamics.opinion.unfollow_probability`
+    at these flat bonds (``(1 - A)^2`` in single precision as numpy takes it); returns how many.
+
+    `creator_opinion` has the padding creator last and `index` is the step's slot map.
+    """
+    a_flat, c_flat = attachment.reshape(-1), index.reshape(-1)
+    k = index.shape[1]
+    count = 0
+    for t in range(bonds.size):
+        b = bonds[t]
+        distance = abs(opinion[b // k] - creator_opinion[c_flat[b]])
+        loyal = np.float32(1.0) - a_flat[b]
+        prob = min(1.0, rate * max(0.0, distance - tolerance) * np.float64(loyal * loyal))
+        if uniform[t] * ceiling < prob:
+            out[count] = b
+            count += 1
     return count
 
 
@@ -579,17 +583,6 @@ def suited_picks(cdf, guide, fans, taste, niche, width, rng, draws, pick):
                 pending[left] = i
                 left += 1
         count = left
-
-
-@njit(cache=True, nogil=True)
-def below(items, thresholds, uniform, out):
-    """``items[uniform < thresholds]`` into `out` (all three of one length); returns how many."""
-    count = 0
-    for t in range(items.size):
-        if uniform[t] < thresholds[t]:
-            out[count] = items[t]
-            count += 1
-    return count
 
 
 @njit(cache=True, nogil=True)
