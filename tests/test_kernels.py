@@ -24,7 +24,7 @@ def _random_day(model, rng, with_live):
 
 @pytest.mark.parametrize("with_live", [True, False])
 @pytest.mark.parametrize("seed", [1, 2])
-def test_bond_update_matches_the_pure_functions(seed, with_live):
+def test_bond_update_is_the_pure_functions_exactly(seed, with_live):
     model = ParasocialModel(n_fans=2000, n_creators=20, rng=seed, absorption_reinforcement=2.0)
     model.run_for(5)
     rng = np.random.default_rng(seed)
