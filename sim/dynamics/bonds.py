@@ -11,7 +11,7 @@ import numpy as np
 
 from sim import kernels
 from sim.dynamics.money import MONTH
-from sim.state import row_max, scratch
+from sim.state import SINGLE, row_max, scratch
 
 
 def stimulus(seen, disclosure, address, live_watched, recognitions,
@@ -51,7 +51,8 @@ def reinforcement(absorption, attachment, strength):
 
 def saturating_update(level, drive, decay):
     """x' = x + (1 - x)(1 - exp(-drive)) - decay * x: saturates at 1, decays to 0, stays in [0, 1]."""
-    # exp in single precision: 4x faster, and 1e-7 relative error is far below the model's noise.
+    # exp in single precision: 4x faster, and 1e-7 relative error is far below the model's
+    # noise; on the single-precision bond arrays the rest is single precision too.
     saturation = -np.expm1(-np.asarray(drive, dtype=np.float32))
     return np.clip(level + (1.0 - level) * saturation - decay * level, 0.0, 1.0)
 
@@ -78,10 +79,12 @@ def step(model, seen, live, recognitions) -> None:
     """Attachment, perceived reciprocity and frustration of every bond after today's contact.
 
     Empty slots have no stimulus and zero state, so they stay at zero. The
-    bond arrays are updated in place, in one compiled pass
-    (:func:`sim.kernels.bond_update`) that computes exactly :func:`stimulus`,
-    :func:`reinforcement`, :func:`saturating_update`, :func:`expectation`
-    and :func:`unmet_expectation` for each bond (see :func:`reference_step`). If
+    bond arrays are updated in place, block of rows by block, in three compiled
+    passes (:func:`sim.kernels.bond_drives`, :func:`~sim.kernels.bond_levels`,
+    :func:`~sim.kernels.frustration_levels`) around numpy's vectorised float32
+    ``expm1``, which compute exactly :func:`stimulus`, :func:`reinforcement`,
+    :func:`saturating_update`, :func:`expectation` and :func:`unmet_expectation`
+    for each bond, rounded as they round (see :func:`reference_step`). If
     one of those functions has been replaced (a test disconnecting a mechanism,
     an experiment), the step runs :func:`reference_step`, which calls them.
     """
@@ -101,20 +104,34 @@ def step(model, seen, live, recognitions) -> None:
     strongest = np.empty(b.attachment.shape[0])
     work = scratch(model)
     reused = work.owns("recognitions", recognitions)  # the step's buffer: left zero for tomorrow
-    kernels.bond_update(
-        s.index, b.attachment, b.reciprocity, b.frustration, b.recent_spend, seen,
-        _EMPTY if live is None else live, live is not None, recognitions, gain, f.absorption,
-        MONTH * f.income, per_post, np.append(c.boundaries, 0.0), p.live_weight,
-        p.recognition_weight, p.absorption_reinforcement, p.attachment_decay,
-        p.reciprocity_gain, p.reciprocity_decay, p.expectation_spend_weight,
-        p.expectation_reciprocity_weight, p.frustration_gain, p.frustration_decay, strongest,
-        reused)
+    t = b.attachment.dtype.type  # numpy rounds the constants' products with the bonds so
+    n, k = b.attachment.shape
+    rows = max(1, _BLOCK // k)
+    drives = work.get("drives", (2, min(rows, n), k), SINGLE)
+    live_ = _EMPTY if live is None else live
+    means, boundaries = MONTH * f.income, np.append(c.boundaries, 0.0)
+    for lo in range(0, n, rows):
+        r = slice(lo, min(lo + rows, n))
+        d = drives[:, : r.stop - lo]
+        kernels.bond_drives(s.index[r], b.attachment[r], seen[r], live_[r], live is not None,
+                            recognitions[r], gain[r], f.absorption[r], per_post, p.live_weight,
+                            p.recognition_weight, p.absorption_reinforcement,
+                            p.reciprocity_gain, d)
+        np.expm1(d, out=d)  # attachment's and reciprocity's, vectorised as the reference
+        kernels.bond_levels(s.index[r], b.attachment[r], b.reciprocity[r], b.recent_spend[r],
+                            recognitions[r], means[r], boundaries, t(p.attachment_decay),
+                            t(p.reciprocity_decay), t(1.0 - p.reciprocity_decay),
+                            t(p.expectation_reciprocity_weight), p.expectation_spend_weight,
+                            p.frustration_gain, d, strongest[r], reused)
+        np.expm1(d[0], out=d[0])  # frustration's
+        kernels.frustration_levels(b.frustration[r], d[0], t(p.frustration_decay))
     if reused:
         work.zeroed("recognitions")
     model.strongest = strongest  # today's bonds pull and comfort from now on
 
 
 _EMPTY = np.zeros((0, 0))
+_BLOCK = 2**15  # bonds per block: a block's drives (256 kB) stay in cache between its passes
 _GAIN = susceptibility_gain
 
 

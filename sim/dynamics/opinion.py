@@ -8,7 +8,7 @@ import numpy as np
 
 from sim import kernels
 from sim.params import CREATOR_KINDS
-from sim.state import row_sum, scratch
+from sim.state import bernoulli_positions, row_sum
 
 POLITICIAN = CREATOR_KINDS.index("politician")
 
@@ -74,32 +74,32 @@ def step(model) -> None:
     """Stances shift, fans drift toward their creators' views, detached dissenters leave."""
     p, f, b, c, s = model.params, model.fans, model.bonds, model.creators, model.slots
     c.opinion = shift_stances(c.opinion, c.kind, p.stance_drift, model.rng)
-    # Only bonds beyond the tolerated disagreement can be dropped: draw for those alone.
-    if (drift_opinions, unfollow_probability) == _FUSED:  # drift, far bonds, their chances
-        y = np.append(c.opinion, 0.0)  # padding creator (empty slots) last
+    fused = (drift_opinions, unfollow_probability) == _FUSED
+    y = np.append(c.opinion, 0.0)  # padding creator (empty slots) last
+    if fused:
         opinion = np.empty(p.n_fans)
-        work = scratch(model)  # reused: bond-sized, filled up to `count` only
-        far = work.get("far", (b.creator.size,), np.intp)
-        leave_p = work.get("far_p", (b.creator.size,))
-        count = kernels.drift_and_far(f.opinion, y, b.attachment, s.index, b.creator,
-                                      p.opinion_influence, p.opinion_tolerance, p.unfollow_rate,
-                                      opinion, far, leave_p)
+        kernels.drift(f.opinion, y, b.attachment, s.index, p.opinion_influence, opinion)
         f.opinion = opinion
-        leave = np.empty(count, np.intp)  # far[rng.random(count) < leave_p], in one pass
-        leave = leave[:kernels.below(far[:count], leave_p[:count], model.rng.random(count),
-                                     leave)]
-        model.today.unfollows += int(leave.size)
-        b.clear_flat(leave)
-        return
     else:
-        y = s.gather(c.opinion)
-        f.opinion = drift_opinions(f.opinion, y, b.attachment, s.valid, p.opinion_influence)
-        far = np.flatnonzero((np.abs(f.opinion[:, None] - y) > p.opinion_tolerance)
-                             & (b.creator >= 0))
-        leave_p = unfollow_probability(f.opinion[far // p.max_follows], y.reshape(-1)[far][:, None],
-                                       b.attachment.reshape(-1)[far][:, None], p.unfollow_rate,
-                                       p.opinion_tolerance)[:, 0]
-    leave = far[model.rng.random(far.size) < leave_p]
+        f.opinion = drift_opinions(f.opinion, y[s.index], b.attachment, s.valid,
+                                   p.opinion_influence)
+    # Opinions and stances stay in [-1, 1] and (1 - A)^2 <= 1, so no bond's chance exceeds
+    # `ceiling`: draw candidates at that rate, then keep each with its chance / ceiling.
+    ceiling = min(1.0, p.unfollow_rate * max(0.0, 2.0 - p.opinion_tolerance))
+    candidates = bernoulli_positions(model.rng, b.creator.size, ceiling)
+    if fused:
+        candidates = candidates[:kernels.occupied_of(candidates, b.creator, candidates)]
+        leave = np.empty(candidates.size, np.intp)
+        leave = leave[:kernels.disagreeing(candidates, f.opinion, y, b.attachment, s.index,
+                                           p.opinion_tolerance, p.unfollow_rate,
+                                           model.rng.random(candidates.size), ceiling, leave)]
+    else:
+        candidates = candidates[b.creator.reshape(-1)[candidates] >= 0]
+        prob = unfollow_probability(f.opinion[candidates // p.max_follows],
+                                    y[s.flat[candidates]][:, None],
+                                    b.attachment.reshape(-1)[candidates][:, None],
+                                    p.unfollow_rate, p.opinion_tolerance)[:, 0]
+        leave = candidates[model.rng.random(candidates.size) * ceiling < prob]
     model.today.unfollows += int(leave.size)
     b.clear_flat(leave)
 
