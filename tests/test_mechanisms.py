@@ -183,10 +183,10 @@ ABSENCES = [
     ("sanctions", "influencer", {"moderation": 0.5}, {"moderation": 0.5, "sanction_effect": 0.0},
      "hostility", "up"),
     ("harassment harms", "influencer", {}, {"harassment_harm": 0.0}, "wellbeing", "up"),
-    # within twenty days outsiders reach creators whose own followers are not frustrated
-    # (at ten, 1 creator in 30 either way: within the noise of the draws)
+    # within ten days outsiders reach creators whose own followers are not frustrated (over
+    # longer windows nearly every creator is reached either way: the share saturates)
     ("outsiders target by identity", "influencer", {}, {"outsider_share": 0.0},
-     "creators_harassed", "down", 20),
+     "creators_harassed", "down", 10),
     ("stalking", "idol", {"stalking_rate": 0.5, "stalking_threshold": 0.2},
      {"stalking_rate": 0.0, "stalking_threshold": 0.2}, "stalking", "down"),
     # mechanism 7: creators
