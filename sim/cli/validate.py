@@ -19,9 +19,11 @@ DECIDING = (("n_fans", "fans"), ("n_creators", "creators"), ("steps", "steps"))
 def add_parser(sub) -> None:
     p = command_parser(sub, "validate", description=(
         "Run the default calibration and its paired counterfactuals over many seeds, measure "
-        "each published pattern of docs/PATTERNS.md, judge it by its 95 %% interval (met, "
+        "each published pattern of docs/PATTERNS.md, judge it by its 95 % interval (met, "
         "missed or inconclusive; no verdicts under 3 replicates) and write report.md, "
-        "patterns.csv, meta.json and figures. About a minute per ten replicates on two cores. "
+        "patterns.csv, meta.json and figures. About four minutes per ten replicates of the "
+        "report's world on two cores (the committed report, with counterfactuals and the "
+        "scale table, about twenty). "
         "A folder holding a report of another world or of more replicates is refused "
         "without --force."))
     p.add_argument("--replicates", type=int, default=10, help="seeds 1..N (default 10)")
