@@ -2,18 +2,36 @@
 
 Either way every finished batch is stored, so running the sweep again resumes.
 The handlers never interrupt a write of the results folder: a stop that arrives
-while a part or the manifest is being written waits until the write is complete.
+while a part or the manifest is being written waits until the write is complete;
+nor numba's compiler: a stop that arrives while a kernel is compiled or loaded
+is taken again once it is done (:func:`retake_after_compiling`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 log = logging.getLogger("sim.runner")
+RETRY_S = 0.05  # delay before a signal that arrived during a compilation is taken again
+
+
+def retake_after_compiling(signum: int) -> bool:
+    """If this thread is inside numba's compiler, send `signum` again shortly and say so.
+
+    An exception raised there (by a signal handler) leaves the compiler broken: the
+    run then fails ("no compiled object yet") or crashes instead of stopping cleanly.
+    """
+    lock = sys.modules.get("numba.core.compiler_lock")
+    if lock is None or not lock.global_compiler_lock.is_locked():
+        return False
+    threading.Timer(RETRY_S, os.kill, (os.getpid(), signum)).start()
+    return True
 
 
 class Interrupted(KeyboardInterrupt):
@@ -55,6 +73,8 @@ class Stopper:
             signal.signal(sig, old)
 
     def _handle(self, signum: int, frame) -> None:
+        if retake_after_compiling(signum):
+            return
         if signum == signal.SIGINT and not self.finishing:
             self.finishing = True
             log.warning("interrupted: finishing the running batches to store them; "

@@ -137,3 +137,32 @@ def test_sigterm_outside_a_sweep_exits_143_on_one_line(tmp_path):
     assert err.strip().splitlines() == ["parasocial run: terminated (SIGTERM); finished work "
                                         "is kept"]
     assert not (tmp_path / "run" / "timeseries.csv").exists()
+
+
+def _cli_handler():
+    from sim.cli import Terminated, _sigterm_raises
+    return _sigterm_raises(), Terminated
+
+
+def _sweep_handler():
+    from sim.stopping import Interrupted, Stopper
+    return Stopper(), Interrupted
+
+
+@pytest.mark.parametrize("handler", [_cli_handler, _sweep_handler], ids=["command", "sweep"])
+def test_sigterm_during_a_compilation_is_taken_once_it_is_done(handler):
+    """SIGTERM inside numba's compiler (a kernel compiled or loaded from the cache) would break
+    the compiler: a failed run or a crash instead of a clean stop. It is taken again after."""
+    from numba.core.compiler_lock import global_compiler_lock
+
+    context, stop = handler()
+    compiled = False
+    with pytest.raises(stop), context:
+        with global_compiler_lock:
+            os.kill(os.getpid(), signal.SIGTERM)
+            deadline = time.monotonic() + 0.5
+            while time.monotonic() < deadline:  # the handler runs here, and does not raise
+                time.sleep(0.01)
+            compiled = True
+        time.sleep(5.0)  # the signal is taken again within a few hundredths of a second
+    assert compiled

@@ -16,6 +16,7 @@ import threading
 from contextlib import contextmanager
 
 from sim.cli.errors import Failed
+from sim.stopping import retake_after_compiling
 
 # Subcommand: the one line `parasocial --help` shows for it (the module's own help says the same).
 COMMANDS = {
@@ -43,7 +44,8 @@ def _sigterm_raises():
         return
 
     def raise_terminated(signum, frame):
-        raise Terminated
+        if not retake_after_compiling(signum):
+            raise Terminated
 
     old = signal.signal(signal.SIGTERM, raise_terminated)
     try:
