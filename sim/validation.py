@@ -308,8 +308,8 @@ def replicate(seed: int, n_fans: int, n_creators: int, steps: int = STEPS,
     if "moderation" in runs:
         moderated = _fork(base, moderation=MODERATION)
         moderated.run_for(steps - day)
-        # the copy's own exposure counter: its copy of the default run's first intervention
-        paired["moderated_total"] = moderated.interventions[0].total - at_fork
+        counter = next(f for f in moderated.interventions if isinstance(f, HostilityExposure))
+        paired["moderated_total"] = counter.total - at_fork  # the copy's own exposure counter
         paired["stay"] = ~moderated.fans.banned
     if "grief" in runs:
         distress = breakup_distress(_fork(base, quit_day=day + 1))
