@@ -32,7 +32,7 @@ which draws from the model's Generator what the numpy path draws, in its order.
   :func:`fade_or_frustration`, :func:`messages_free`, :func:`due_bonds`,
   :func:`shrink`: the sparse draws' positions and filters, and in-place decays;
 - :func:`weighted_picks`: draws by weight from uniforms, as ``cdf.searchsorted`` gives them;
-  :func:`suited_picks`: draws by weight times taste fit, by rejection;
+  :func:`suited_picks`: draws by weight times taste fit, by rejection from an envelope;
 - :func:`row_max`, :func:`bonds_of`: row maxima and a quitting creator's bonds; :func:`tier_counts`,
   :func:`compress_at_least`, :func:`count_after`: the counts and the focal values
   behind some of the collect's outcomes.
@@ -555,32 +555,69 @@ def weighted_picks(cdf, guide, uniform, out):
 
 
 @njit(cache=True, nogil=True)
-def suited_picks(cdf, guide, fans, taste, niche, width, rng, draws, pick):
-    """:func:`sim.dynamics.taste.draw_suited` with the taste fit, into `pick` (-1 = none).
+def _position(c, target, lo, hi):
+    """The position in [lo, hi) whose cumulative-weight step holds `target`: as
+    :func:`sim.dynamics.taste.reference_suited` finds it (searchsorted, clipped, and
+    moved back off a creator without weight where rounding put it there)."""
+    a, b = 0, c.size
+    while a < b:  # first index with c[index] > target
+        m = (a + b) // 2
+        if c[m] > target:
+            b = m
+        else:
+            a = m + 1
+    j = min(max(a - 1, lo), hi - 1)
+    if c[j + 1] == c[j]:
+        value = c[j]
+        while j > 0 and c[j - 1] == value:
+            j -= 1
+        j = max(j - 1, lo)
+    return j
 
-    Draws from `rng` what the numpy path draws, in its order: each round one uniform
-    per fan still without a creator (its candidate), then one per such fan (kept
-    with probability fit). The fit's exponential is libm's, which differs from
-    numpy's vectorised one in the last bit for a few arguments: a draw could differ
-    only where a uniform falls within that bit of its fit.
+
+@njit(cache=True, nogil=True)
+def suited_picks(order, c, start, end, inside, outside, edge, taste, niche, width, rng, rounds,
+                 pick):
+    """:func:`sim.dynamics.taste.draw_suited`'s rejection rounds, into `pick` (-1 = none).
+
+    Draws from `rng` what :func:`sim.dynamics.taste.reference_suited` draws, in its
+    order: each round one uniform per fan still without a creator (its proposal),
+    then one per such fan (kept with probability fit over envelope). The fit's
+    exponential is libm's, which differs from numpy's vectorised one in the last
+    bit for a few arguments: a draw could differ only where a uniform falls within
+    that bit of its fit.
     """
-    pending = np.arange(fans.size)
-    candidate = np.empty(fans.size, np.intp)
-    count = fans.size
-    for _ in range(draws):
+    n = order.size
+    pending = np.empty(taste.size, np.intp)
+    count = 0
+    for t in range(taste.size):
+        if inside[t] + outside[t] > 0:
+            pending[count] = t
+            count += 1
+    position = np.empty(taste.size, np.intp)
+    beyond = np.empty(taste.size, np.bool_)
+    for _ in range(rounds):
         if count == 0:
             break
-        for t in range(count):
-            candidate[t] = _pick(cdf, guide, rng.random())
-        left = 0
-        for t in range(count):
-            i, c = pending[t], candidate[t]
-            d = abs(taste[fans[i]] - niche[c])
-            d = min(d, 1.0 - d)
-            if rng.random() < math.exp(-0.5 * (d / width) ** 2):
-                pick[i] = c
+        for r in range(count):
+            t = pending[r]
+            mass = rng.random() * (inside[t] + outside[t])
+            beyond[r] = mass >= inside[t] and outside[t] > 0
+            if beyond[r]:
+                position[r] = _position(c, c[end[t]] + (mass - inside[t]) / edge, end[t],
+                                        start[t] + n)
             else:
-                pending[left] = i
+                position[r] = _position(c, c[start[t]] + mass, start[t], end[t])
+        left = 0
+        for r in range(count):
+            t = pending[r]
+            creator = order[position[r] % n]
+            d = abs(taste[t] - niche[creator])
+            d = min(d, 1.0 - d)
+            if rng.random() * (edge if beyond[r] else 1.0) < math.exp(-0.5 * (d / width) ** 2):
+                pick[t] = creator
+            else:
+                pending[left] = t
                 left += 1
         count = left
 

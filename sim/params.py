@@ -184,13 +184,15 @@ class Params:
                                 "engagement feed: recommendation weight on recent engagement "
                                 "(rich get richer); unused by the other feeds",
                                 "Salganik, Dodds & Watts 2006 cumulative advantage")
-    taste_width: float = _p(0.05, "circle units", 0.001, INF,
-                            "how far (on a circle of circumference 1) a fan's taste may lie from a "
-                            "creator's niche and still take to its content: a recommended or "
-                            "initial creator is followed with probability exp(-d^2 / 2w^2) "
-                            "(inf: every fan takes to every creator alike)",
-                            "assumption; interest-based niches (Bärtl 2018 long tail; "
-                            "homophily predicts parasocial bonds, Turner 1993)")
+    niche_creators: float = _p(25.0, "creators", 0.1, INF,
+                               "size of a niche: how many creators have their niche within one "
+                               "taste width of a fan's taste, on average; the taste width is "
+                               "niche_creators / (2 n_creators) on a circle of circumference 1, "
+                               "and a recommended or initial creator is followed with probability "
+                               "exp(-d^2 / 2w^2) (inf: every fan takes to every creator alike)",
+                               "assumption; interest-based niches (Bärtl 2018 long tail; "
+                               "homophily predicts parasocial bonds, Turner 1993); fixed per "
+                               "niche so that a larger platform has more niches, not larger ones")
     engagement_memory: float = _p(7.0, "days", 1, 365,
                                   "time scale of the engagement signal (views) that the "
                                   "engagement feed recommends by")
@@ -385,6 +387,11 @@ class Params:
 
     def __post_init__(self):
         validate(self)
+
+    @property
+    def taste_width(self) -> float:
+        """Taste width w of the fit exp(-d^2 / 2w^2): a niche of `niche_creators` creators."""
+        return self.niche_creators / (2 * self.n_creators)
 
     def replace(self, **changes) -> Params:
         """A copy with some fields changed (validated)."""

@@ -741,12 +741,18 @@ class TestFollows:
         weights = np.array([0.5, 0.3, 0.2])
         by_weight = np.bincount(taste.draw_suited(rng, weights, fans), minlength=3) / fans.size
         np.testing.assert_allclose(by_weight, weights, atol=0.01)
-        fit = np.array([0.1, 1.0, 0.0])  # the same for every fan
-        pick = taste.draw_suited(rng, weights, fans, lambda f, c: fit[c])
-        share = np.bincount(pick, minlength=3) / fans.size
-        np.testing.assert_allclose(share, [0.05 / 0.35, 0.3 / 0.35, 0.0], atol=0.01)
-        nobody = taste.draw_suited(rng, weights, fans[:10], lambda f, c: np.zeros(c.size))
-        np.testing.assert_array_equal(nobody, -1)  # no suited creator: left without one
+        # nearly all weight far from the fans' taste (0.5): the draw is still weight x fit,
+        # with creators inside the proposal window (0.47, 0.53), just beyond it and far away
+        niche = np.array([0.5, 0.52, 0.535, 0.56, 0.9, 0.1])
+        weights = np.array([1e-4, 1e-3, 0.1, 0.3, 0.3, 0.3])
+        fit = taste.TasteFit(np.full(fans.size, 0.5), niche, 0.01)
+        share = np.bincount(taste.draw_suited(rng, weights, fans, fit), minlength=6) / fans.size
+        want = weights * fit(np.zeros(6, int), np.arange(6))
+        np.testing.assert_allclose(share, want / want.sum(), atol=0.01)
+        assert share[2] > 0.3 and share[4] == share[5] == 0  # beyond the window, not far away
+        nobody = taste.draw_suited(rng, np.array([0.0, 1.0]), fans[:10],
+                                   taste.TasteFit(np.zeros(10), np.array([0.0, 0.5]), 0.01))
+        np.testing.assert_array_equal(nobody, -1)  # no suited creator with weight: none
 
 
 # ------------------------------------------------------------------ interaction

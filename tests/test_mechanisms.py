@@ -23,7 +23,9 @@ from sim.model import ParasocialModel
 
 # 200 fans per creator, keener to bond and to pay than the defaults, so that every
 # mechanism has something to act on within days
-WORLD = dict(n_fans=2000, n_creators=10, attachment_gain=0.02, spend_propensity=0.03)
+# niche_creators=1: at 10 creators the taste width of the report's world (0.05), so that niches matter
+WORLD = dict(n_fans=2000, n_creators=10, niche_creators=1.0, attachment_gain=0.02,
+             spend_propensity=0.03)
 WARM = 60
 DAYS = 1
 SEEDS = (11, 12, 13)
@@ -129,7 +131,7 @@ ABSENCES = [
      "audience_gini", "down", 30),
     ("discovery", "influencer", {}, {"discovery_rate": 0.0}, "follows", "down"),
     # without niches one ranking of creators serves every fan: audiences grow more unequal
-    ("taste fit", "influencer", DISCOVERING, {**DISCOVERING, "taste_width": float("inf")},
+    ("taste fit", "influencer", DISCOVERING, {**DISCOVERING, "niche_creators": float("inf")},
      "audience_gini", "up", 30),
     # at the default fade level hardly a bond has faded a day after the warm-up: raise it in both
     ("faded bonds unfollowed", "influencer", {"fade_level": 0.1},
