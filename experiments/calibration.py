@@ -36,7 +36,8 @@ from sim.params import FANS_PER_CREATOR, WORLD, world
 from sim.validation import PATTERNS, SINGLE_RUN, STEPS, audiences, default_run
 
 FREE = {  # name: (low, high) searched on a linear scale
-    "attachment_gain": (0.005, 0.05),
+    "attachment_gain": (0.01, 0.12),
+    "post_satiation": (0.2, 3.0),
     "absorption_power": (1.0, 2.5),
     "attachment_pull": (0.0, 0.8),
     "engagement_boost": (0.5, 2.0),

@@ -66,8 +66,8 @@ def _saturate(level, expm1, decay):
 
 @njit(cache=True, nogil=True)
 def bond_drives(index, attachment, seen, live, has_live, recognitions, gain, absorption,
-                per_post, live_weight, recognition_weight, reinforcement, reciprocity_gain,
-                drives):
+                per_post, satiation, live_weight, recognition_weight, reinforcement,
+                reciprocity_gain, drives):
     """First pass of the bond update: minus today's attachment and reciprocity drives of
     every bond, rounded to single precision as :func:`sim.dynamics.bonds.saturating_update`
     rounds them, into ``drives[0]`` and ``drives[1]``.
@@ -76,7 +76,8 @@ def bond_drives(index, attachment, seen, live, has_live, recognitions, gain, abs
     `drives` (the reference's own, and some ten times faster than scalar ones here);
     :func:`bond_levels` and :func:`frustration_levels` finish the update.
     `index` maps bonds to creators (empty slots to a padding creator); `per_post`
-    (1 + w_d d + w_a a) is per creator with the padding creator last; `gain` and
+    (1 + w_d d + w_a a) is per creator with the padding creator last, `satiation` the
+    posts' satiation (a float, inf for none); `gain` and
     `absorption` are per fan. Same formulas, in the same order, as
     :func:`sim.dynamics.bonds.reference_step`.
     """
@@ -85,7 +86,8 @@ def bond_drives(index, attachment, seen, live, has_live, recognitions, gain, abs
         g, ab = gain[i], absorption[i]
         for j in range(k):
             rec = recognitions[i, j]
-            stim = seen[i, j] * per_post[index[i, j]]
+            n_seen = seen[i, j]
+            stim = n_seen / (1.0 + n_seen / satiation) * per_post[index[i, j]]
             if has_live:
                 stim += live_weight * live[i, j]
             stim += recognition_weight * rec

@@ -227,10 +227,17 @@ class Params:
                                 "how much literacy damps attachment gain, spending and hostility")
 
     # --- attachment and reciprocity (mechanisms 1, 4) ---------------------
-    attachment_gain: float = _p(0.04, "1/day", 0, 1, "attachment growth per unit stimulus",
+    attachment_gain: float = _p(0.07, "1/day", 0, 1, "attachment growth per unit stimulus",
                                 "Horton & Wohl 1956; Schramm & Hartmann 2008")
     attachment_decay: float = _p(0.01, "1/day", 0, 1, "attachment loss without contact",
                                  "assumption (half-life ~70 days)")
+    post_satiation: float = _p(0.5, "posts/day", 0.01, INF,
+                               "satiation with one creator's posts: n posts seen in a day weigh as "
+                               "n / (1 + n / post_satiation) posts, so each further post adds less "
+                               "(n = post_satiation weighs half its number; inf: every post alike)",
+                               "diminishing returns of repeated exposure (Bornstein 1989 "
+                               "meta-analysis; Berlyne 1970 two-factor model); the hyperbolic form "
+                               "is an assumption")
     disclosure_weight: float = _p(1.0, "ratio", 0, 10, "stimulus gain from self-disclosure")
     address_weight: float = _p(1.0, "ratio", 0, 10, "stimulus gain from direct address")
     live_weight: float = _p(1.0, "per hour", 0, 10, "stimulus per hour of live stream watched")

@@ -65,7 +65,7 @@ PATTERNS = [
             counterfactual={"attachment_gain": 0.002}),
     Pattern("tier_entertainment", "focal fans at the entertainment-social level", 0.60, 0.70,
             "McCutcheon, Lange & Houran 2002; Maltby et al. 2003/2004",
-            counterfactual={"attachment_gain": 0.05}),
+            counterfactual={"attachment_gain": 0.15}),
     Pattern("tier_intense", "focal fans at the intense-personal level", 0.25, 0.35,
             "McCutcheon, Lange & Houran 2002; Maltby et al. 2003/2004",
             counterfactual={"attachment_gain": 0.004}),
@@ -128,14 +128,13 @@ class HostilityExposure:
 
 # Why the attachment and payer patterns may miss in the report's world (one reason, five patterns)
 _SEED_TO_SEED = (
-    "How many fans form strong bonds, and so how many pay, varies widely from seed to seed "
-    "(in the refit's confirmation runs the share with a focal creator was 0.26 on one seed and "
-    "0.34 on another): whether a niche's most appealing creators gather its fans early decides "
-    "it, and so does how often a fan's search for a suited creator runs out (at most 50 "
-    "candidates). It also rises with world size at the same fans per creator, as niches grow "
-    "with the world (the scale table; docs/CALIBRATION.md). The attachment and spending "
-    "parameters were refitted in this world (stage 4), screening one seed per point, so the "
-    "fit is no tighter than that spread.")
+    "How many fans form strong bonds, and so how many pay, depends on the fates of the few "
+    "creators who hold most of the views (the top 3 % are 8 of 250): whether one of them "
+    "stays healthy and posts at full output or they all burn out. Satiation with one "
+    "creator's posts (post_satiation) damps that dependence (at 100,000 fans the borderline "
+    "tier ranged 0.02-0.27 over six seeds without it, 0.01-0.05 with it), but it remains the "
+    "largest source of spread between replicates (docs/CALIBRATION.md, stage 5); whether it "
+    "narrows in a larger world, where the top 3 % are more creators, the scale table shows.")
 
 # Why a pattern is not met in the report's world (100,000 fans, 250 creators), as far as the
 # calibration search (docs/CALIBRATION.md) and the report show; the report prints these.
@@ -166,9 +165,9 @@ KNOWN_MISSES: dict[str, str] = {
     "views_top3_share": (
         "Fans follow the leaders of their own niche (taste fit), so every niche has its leaders "
         "and the top 3 % of creators hold less of the views than on a platform with one shared "
-        "ranking; with a fixed taste_width a larger world has larger niches whose leaders "
-        "gather more, and the top 3 % counts 1 creator of 25 but 75 of 2,500, so the share "
-        "rises with the world's size (the scale table; docs/CALIBRATION.md)."),
+        "ranking. A niche holds a fixed number of creators (niche_creators), so a larger world "
+        "has more niches rather than larger ones, but the top 3 % counts 1 creator of 25 and 75 "
+        "of 2,500, so the pattern is not like for like across sizes (the scale table)."),
 }
 
 

@@ -179,7 +179,7 @@ class TestBonds:
     def _stim(self, **kw):
         args = dict(seen=2.0, disclosure=0.5, address=0.3, live_watched=1.0, recognitions=0.0,
                     disclosure_weight=1.0, address_weight=1.0, live_weight=1.0,
-                    recognition_weight=3.0)
+                    recognition_weight=3.0, post_satiation=np.inf)
         args.update(kw)
         return float(bonds.stimulus(**args))
 
@@ -192,6 +192,14 @@ class TestBonds:
     ])
     def test_more_of_each_input_more_stimulus(self, name, values):
         assert increasing([self._stim(**{name: v}) for v in values])
+
+    def test_each_further_post_adds_less_when_sated(self):
+        alone = dict(live_watched=0.0, disclosure=0.0, address=0.0)
+        sated = [self._stim(seen=n, post_satiation=1.0, **alone) for n in (0.0, 1.0, 2.0, 4.0)]
+        assert increasing(sated) and decreasing(np.diff(sated))  # concave in posts seen
+        assert sated[1] == pytest.approx(0.5)  # n = post_satiation weighs half its number
+        assert self._stim(seen=4.0, **alone) == 4.0  # no satiation: every post alike
+        assert self._stim(seen=4.0, post_satiation=2.0, **alone) < 4.0
 
     def test_no_contact_no_stimulus(self):
         assert self._stim(seen=0.0, live_watched=0.0, recognitions=0.0) == 0.0

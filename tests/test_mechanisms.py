@@ -22,9 +22,9 @@ import pytest
 from sim.model import ParasocialModel
 
 # 200 fans per creator, keener to bond and to pay than the defaults, so that every
-# mechanism has something to act on within days
-# niche_creators=1: at 10 creators the taste width of the report's world (0.05), so that niches matter
-WORLD = dict(n_fans=2000, n_creators=10, niche_creators=1.0, attachment_gain=0.02,
+# mechanism has something to act on within days; niche_creators=1: at 10 creators the taste
+# width of the report's world (0.05), so that niches matter
+WORLD = dict(n_fans=2000, n_creators=10, niche_creators=1.0, attachment_gain=0.1,
              spend_propensity=0.03)
 WARM = 60
 DAYS = 1
@@ -91,6 +91,11 @@ def seed_values(preset, seed, outcome, days, base, off):
     if outcome == "opinion_movement":  # how far fans' opinions moved since the switch
         start = warm(preset, seed).fans.opinion
         return tuple(float(np.abs(m.fans.opinion - start).mean()) for m in (with_it, without))
+    if outcome == "targeted_harassment":  # share of the incidents since the switch that hit
+        start = warm(preset, seed).creators.harassment_total  # identity-targeted creators
+        incidents = [m.creators.harassment_total - start for m in (with_it, without)]
+        targeted = with_it.creators.targeting > 1
+        return tuple(float(x[targeted].sum() / max(x.sum(), 1.0)) for x in incidents)
     if outcome in PAIRED:
         return paired(with_it, without, outcome)
     return summary(with_it, days)[outcome], summary(without, days)[outcome]
@@ -116,6 +121,7 @@ ABSENCES = [
     ("absorption reinforcement", "influencer", {}, {"absorption_reinforcement": 0.0},
      "attachment", "down"),
     ("literacy damping", "influencer", {}, {"literacy_effect": 0.0}, "attachment", "up"),
+    ("post satiation", "influencer", {}, {"post_satiation": float("inf")}, "attachment", "up"),
     ("loneliness raises gain", "influencer", {"loneliness_effect": 5.0}, {"loneliness_effect": 0.0},
      "lonely_attachment", "down"),
     # mechanism 2: the platform and attention
@@ -188,7 +194,7 @@ ABSENCES = [
     # within ten days outsiders reach creators whose own followers are not frustrated (over
     # longer windows nearly every creator is reached either way: the share saturates)
     ("outsiders target by identity", "influencer", {}, {"outsider_share": 0.0},
-     "creators_harassed", "down", 10),
+     "targeted_harassment", "down", 10),
     ("stalking", "idol", {"stalking_rate": 0.5, "stalking_threshold": 0.2},
      {"stalking_rate": 0.0, "stalking_threshold": 0.2}, "stalking", "down"),
     # mechanism 7: creators

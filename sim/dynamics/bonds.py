@@ -15,15 +15,18 @@ from sim.state import SINGLE, row_max, scratch
 
 
 def stimulus(seen, disclosure, address, live_watched, recognitions,
-             disclosure_weight, address_weight, live_weight, recognition_weight):
+             disclosure_weight, address_weight, live_weight, recognition_weight, post_satiation):
     """Daily parasocial stimulus of a bond.
 
-    s = seen * (1 + w_d * d + w_a * a) + w_l * live_hours + w_r * recognitions
-    Self-disclosure d and direct address a make each post feel personal;
-    live streams and being recognised by name weigh most.
+    s = n / (1 + n / n_sat) * (1 + w_d * d + w_a * a) + w_l * live_hours + w_r * recognitions
+    with n the posts seen today. A fan sated with one creator's posts takes less
+    from each further one (n_sat = post_satiation, inf: none); self-disclosure d
+    and direct address a make each post feel personal; live streams and being
+    recognised by name weigh most.
     """
+    sated = seen / (1.0 + seen / post_satiation)
     per_post = 1.0 + disclosure_weight * disclosure + address_weight * address
-    return seen * per_post + live_weight * live_watched + recognition_weight * recognitions
+    return sated * per_post + live_weight * live_watched + recognition_weight * recognitions
 
 
 def susceptibility_gain(attachment_gain, absorption, absorption_power, loneliness,
@@ -114,7 +117,8 @@ def step(model, seen, live, recognitions) -> None:
         r = slice(lo, min(lo + rows, n))
         d = drives[:, : r.stop - lo]
         kernels.bond_drives(s.index[r], b.attachment[r], seen[r], live_[r], live is not None,
-                            recognitions[r], gain[r], f.absorption[r], per_post, p.live_weight,
+                            recognitions[r], gain[r], f.absorption[r], per_post,
+                            float(p.post_satiation), p.live_weight,
                             p.recognition_weight, p.absorption_reinforcement,
                             p.reciprocity_gain, d)
         np.expm1(d, out=d)  # attachment's and reciprocity's, vectorised as the reference
@@ -160,7 +164,8 @@ def reference_step(model, seen, live, recognitions) -> None:
     p, f, b, c, s = model.params, model.fans, model.bonds, model.creators, model.slots
     stim = stimulus(seen, s.gather(c.disclosure), s.gather(c.address),
                     0.0 if live is None else live, recognitions,
-                    p.disclosure_weight, p.address_weight, p.live_weight, p.recognition_weight)
+                    p.disclosure_weight, p.address_weight, p.live_weight, p.recognition_weight,
+                    p.post_satiation)
     gain = susceptibility_gain(p.attachment_gain, f.absorption, p.absorption_power,
                                f.loneliness, p.loneliness_mean, p.loneliness_effect,
                                f.literacy, p.literacy_effect)
