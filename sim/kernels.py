@@ -784,21 +784,18 @@ def bonds_of(creator, chosen):
     """Flat indices of the bonds whose creator is marked in `chosen` (per creator),
     in row-major order (``np.flatnonzero(np.isin(creator, idx))``): counted, then
     written into an array of that size (no bond-sized buffer)."""
-    n, k = creator.shape
+    c_flat = creator.reshape(-1)
     count = 0
-    for i in range(n):
-        for j in range(k):
-            c = creator[i, j]
-            if c >= 0 and chosen[c]:
-                count += 1
+    for t in range(c_flat.size):
+        c = c_flat[t]
+        count += (c >= 0) & chosen[max(c, 0)]  # no branch on the slot being empty
     out = np.empty(count, np.intp)
     count = 0
-    for i in range(n):
-        for j in range(k):
-            c = creator[i, j]
-            if c >= 0 and chosen[c]:
-                out[count] = i * k + j
-                count += 1
+    for t in range(c_flat.size):
+        c = c_flat[t]
+        if (c >= 0) & chosen[max(c, 0)]:  # rarely true: a predictable branch
+            out[count] = t
+            count += 1
     return out
 
 
