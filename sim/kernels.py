@@ -223,43 +223,42 @@ def feed_posts_seen(mode, attachment, boost, wellbeing, posts, budget, index, vi
     """
     n, k = attachment.shape
     pad = posts.size - 1
-    w = np.empty(k)
+    w, room = np.empty(k), np.empty(k)
     b32 = np.float32(boost)
     for i in range(n):
+        total = 0.0
         for j in range(k):
             c = index[i, j]
             if c == pad:
-                w[j] = 0.0
+                x = 0.0
             elif mode == 0:
-                w[j] = posts[c]
+                x = posts[c]
             else:
-                x = b32 * attachment[i, j]
+                y = b32 * attachment[i, j]
                 if mode == 2:
-                    x = np.float32(np.float64(x) * wellbeing[i])
-                x = x + np.float32(1.0)
-                w[j] = np.float64(np.float32(np.float64(x) * posts[c]))
-        total = 0.0
-        for j in range(k):
-            total += w[j]
+                    y = np.float32(np.float64(y) * wellbeing[i])
+                y = y + np.float32(1.0)
+                x = np.float64(np.float32(np.float64(y) * posts[c]))
+            w[j] = x
+            total += x
         total = max(total, 1e-12)
-        used = 0.0
+        # the first share, what is left of the budget and the weight of the creators with
+        # room for more, in one loop (the same sums, in the same order, as three)
+        used, open_total, budget_i = 0.0, 0.0, budget[i]
         for j in range(k):
             c = index[i, j]
-            v = min(posts[c], budget[i] * w[j] / total)
+            v = min(posts[c], budget_i * w[j] / total)
             seen[i, j] = v
             used += v
-        left = budget[i] - used
-        open_total = 0.0
-        for j in range(k):
-            c = index[i, j]
-            if c != pad and posts[c] - seen[i, j] > 1e-12:
+            r = room[j] = posts[c] - v
+            if c != pad and r > 1e-12:
                 open_total += w[j]
+        left = budget_i - used
         open_total = max(open_total, 1e-12)
         for j in range(k):
-            c = index[i, j]
-            room = posts[c] - seen[i, j]
-            if c != pad and room > 1e-12:
-                seen[i, j] += min(room, max(left * w[j] / open_total, 0.0))
+            c, r = index[i, j], room[j]
+            if c != pad and r > 1e-12:
+                seen[i, j] += min(r, max(left * w[j] / open_total, 0.0))
             views[c] += seen[i, j]
 
 
