@@ -312,14 +312,23 @@ def tie_update_support(strength, hours, u, v, degree_u, degree_v, degree, mainte
     ``degree[v]`` (as the model keeps them).
     """
     n = degree.size
-    total_u = np.zeros(n)
-    total_v = np.zeros(n)
     # Each fan's hours per tie, once per fan rather than twice per tie: `degree_u` and
     # `degree_v` are `degree` at the tie's ends (whole numbers, exact in single precision),
     # so ``hours[a] / max(degree_u[t], 1)`` is this very quotient.
     share = np.empty(n)
     for i in range(n):
         share[i] = hours[i] / max(degree[i], 1.0)
+    total_u, total_v = _tie_pass(strength, share, u, v, maintenance, decay, new_strength)
+    for i in range(n):
+        support[i] = (total_u[i] + total_v[i]) / degree[i] if degree[i] > 0 else 0.0
+
+
+@njit(cache=True, nogil=True)
+def _tie_pass(strength, share, u, v, maintenance, decay, new_strength):
+    """:func:`tie_update_support`'s pass over the ties from each fan's hours per tie
+    (`share`): the new strengths, and the strengths summed at each tie's two ends apart."""
+    total_u = np.zeros(share.size)
+    total_v = np.zeros(share.size)
     for t in range(strength.size):
         a, b = u[t], v[t]
         per_tie = min(share[a], share[b])
@@ -329,8 +338,7 @@ def tie_update_support(strength, hours, u, v, degree_u, degree_v, degree, mainte
         new_strength[t] = w
         total_u[a] += w
         total_v[b] += w
-    for i in range(n):
-        support[i] = (total_u[i] + total_v[i]) / degree[i] if degree[i] > 0 else 0.0
+    return total_u, total_v
 
 
 @njit(cache=True, nogil=True)
@@ -475,20 +483,24 @@ def offline_day(platform_hours, free_time, contact, strength, u, v, degree_u, de
                 harassment_harm, grief_harm, offline_hours, new_strength, support,
                 new_loneliness, new_wellbeing):
     """:func:`sim.dynamics.offline.step` for every fan and tie: offline hours, the tie update
-    and support (:func:`tie_update_support`), felt support, loneliness, grief decay (in
-    place), overuse, the wellbeing target and its approach.
+    and support (:func:`tie_update_support`'s, their per-fan parts in the loops over fans
+    that need them), felt support, loneliness, grief decay (in place), overuse, the
+    wellbeing target and its approach.
 
     `one`, `two`, `surrogacy` and `comfort` come in the dtype of `strongest`, so the
     products with it are rounded as numpy rounds them (in single precision when
     `strongest` is single). Same operations in the same order as the numpy functions.
     """
     n = degree.size
+    share = np.empty(n)  # the hours per tie, as tie_update_support takes them
     for i in range(n):
-        offline_hours[i] = (free_time - platform_hours[i]) * contact
-    tie_update_support(strength, offline_hours, u, v, degree_u, degree_v, degree, maintenance,
-                       decay, new_strength, support)
+        hours = (free_time - platform_hours[i]) * contact
+        offline_hours[i] = hours
+        share[i] = hours / max(degree[i], 1.0)
+    total_u, total_v = _tie_pass(strength, share, u, v, maintenance, decay, new_strength)
     for i in range(n):
-        s = support[i]
+        s = (total_u[i] + total_v[i]) / degree[i] if degree[i] > 0 else 0.0  # as tie_update_support
+        support[i] = s
         a = strongest[i]
         felt = s + np.float64(surrogacy * min(one, a)) * (1.0 - s)
         target = 0.5 * (trait[i] + (1.0 - felt))
