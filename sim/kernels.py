@@ -833,18 +833,21 @@ def tier_counts(strongest, focal, intense, borderline):
 @njit(cache=True, nogil=True)
 def compress_at_least(values, key, threshold):
     """``values[key >= threshold]``, in order (`threshold` in `key`'s dtype, so the
-    comparison is numpy's): counted, then written into an array of that size."""
+    comparison is numpy's): counted, then written into an array of that size.
+
+    Without branches (a fifth of the fans pass, at random): every value is written
+    at the next free place, which only a kept one then takes; the last such write
+    lands in one spare place past the kept values.
+    """
     count = 0
     for i in range(key.size):
-        if key[i] >= threshold:
-            count += 1
-    out = np.empty(count, values.dtype)
+        count += key[i] >= threshold
+    out = np.empty(count + 1, values.dtype)
     count = 0
     for i in range(key.size):
-        if key[i] >= threshold:
-            out[count] = values[i]
-            count += 1
-    return out
+        out[count] = values[i]
+        count += key[i] >= threshold
+    return out[:count]
 
 
 @njit(cache=True, nogil=True)
