@@ -4,13 +4,15 @@ One job: do in one pass per row what the pure functions in :mod:`sim.dynamics`
 do in many whole-array numpy passes (each pass reads and writes every bond and
 allocates a temporary). The pure functions stay the documented reference;
 ``tests/test_kernels.py`` checks that each kernel gives their results on
-random inputs. The kernels draw no random numbers, except :func:`suited_picks`,
-which draws from the model's Generator what the numpy path draws, in its order.
+random inputs. The kernels draw no random numbers, except :func:`suited_picks`
+and :func:`geometric_positions`, which draw from the model's Generator what the
+numpy path draws, in its order.
 
 - :func:`bond_drives`, :func:`bond_levels`, :func:`frustration_levels`:
   :func:`sim.dynamics.bonds.step`'s attachment, reciprocity and frustration
   updates and the row maxima of attachment, in single precision around numpy's
-  vectorised float32 ``expm1`` as the reference computes them;
+  vectorised float32 ``expm1`` as the reference computes them; :func:`susceptibility`:
+  its per-fan gain;
 - :func:`posts_seen_views`: :func:`sim.dynamics.attention.posts_seen` and
   the per-creator views it adds up;
 - :func:`focal_values`: each fan's strongest attachment and a bond variable
@@ -28,7 +30,7 @@ which draws from the model's Generator what the numpy path draws, in its order.
   hours and feed budget of :func:`sim.dynamics.attention.step`;
 - :func:`fandom_hostility`: exposure, hostility, who harasses and the bonds at the
   stalking threshold; :func:`victimised`, :func:`refill`: per-fan bookkeeping;
-- :func:`gap_positions`, :func:`occupied_of`,
+- :func:`geometric_positions`, :func:`occupied_of`,
   :func:`fade_or_frustration`, :func:`messages_free`, :func:`due_bonds`,
   :func:`shrink`: the sparse draws' positions and filters, and in-place decays;
 - :func:`weighted_picks`: draws by weight from uniforms, as ``cdf.searchsorted`` gives them;
@@ -41,6 +43,12 @@ Products with single-precision arrays are rounded as numpy rounds them (a
 Python float meets a float32 array in single precision, NEP 50): those kernels
 take such constants already in the array's dtype. ``tests/test_kernels.py``
 checks each fused pass against its numpy path with exact equality.
+
+Empty slots are about half the bonds, scattered at random, so a branch on
+whether a slot is empty is mispredicted every other bond and costs more than the
+arithmetic. The passes read such a slot's values unconditionally (they are
+there, zero or padding) and then zero its contribution, which the compiler turns
+into a select instead of a branch: the same values, computed 2-3 times faster.
 
 Kernels that replace a pure function are used only while that function is the
 module's own; a replaced one (a test disconnecting a mechanism, an experiment)
@@ -146,6 +154,19 @@ def frustration_levels(frustration, expm1, decay):
 
 
 @njit(cache=True, nogil=True)
+def susceptibility(static, loneliness, loneliness_mean, loneliness_effect, literacy,
+                   literacy_effect):
+    """Per-fan gain of :func:`sim.dynamics.bonds.susceptibility_gain` from its static factor
+    ``g0 * absorption^k``: ``static * max(1 + e_L (L - mean L), 0) * (1 - e_lit * literacy)``,
+    the numpy expression's operations in its order, in one pass instead of six."""
+    out = np.empty(static.size)
+    for i in range(static.size):
+        lonely = 1.0 + loneliness_effect * (loneliness[i] - loneliness_mean)
+        out[i] = static[i] * max(lonely, 0.0) * (1.0 - literacy_effect * literacy[i])
+    return out
+
+
+@njit(cache=True, nogil=True)
 def posts_seen_views(weights, posts, budget, index, views):
     """:func:`sim.dynamics.attention.posts_seen`, row by row; adds each bond's seen to `views`.
 
@@ -204,43 +225,42 @@ def feed_posts_seen(mode, attachment, boost, wellbeing, posts, budget, index, vi
     """
     n, k = attachment.shape
     pad = posts.size - 1
-    w = np.empty(k)
+    w, room = np.empty(k), np.empty(k)
     b32 = np.float32(boost)
     for i in range(n):
+        total = 0.0
         for j in range(k):
             c = index[i, j]
             if c == pad:
-                w[j] = 0.0
+                x = 0.0
             elif mode == 0:
-                w[j] = posts[c]
+                x = posts[c]
             else:
-                x = b32 * attachment[i, j]
+                y = b32 * attachment[i, j]
                 if mode == 2:
-                    x = np.float32(np.float64(x) * wellbeing[i])
-                x = x + np.float32(1.0)
-                w[j] = np.float64(np.float32(np.float64(x) * posts[c]))
-        total = 0.0
-        for j in range(k):
-            total += w[j]
+                    y = np.float32(np.float64(y) * wellbeing[i])
+                y = y + np.float32(1.0)
+                x = np.float64(np.float32(np.float64(y) * posts[c]))
+            w[j] = x
+            total += x
         total = max(total, 1e-12)
-        used = 0.0
+        # the first share, what is left of the budget and the weight of the creators with
+        # room for more, in one loop (the same sums, in the same order, as three)
+        used, open_total, budget_i = 0.0, 0.0, budget[i]
         for j in range(k):
             c = index[i, j]
-            v = min(posts[c], budget[i] * w[j] / total)
+            v = min(posts[c], budget_i * w[j] / total)
             seen[i, j] = v
             used += v
-        left = budget[i] - used
-        open_total = 0.0
-        for j in range(k):
-            c = index[i, j]
-            if c != pad and posts[c] - seen[i, j] > 1e-12:
+            r = room[j] = posts[c] - v
+            if c != pad and r > 1e-12:
                 open_total += w[j]
+        left = budget_i - used
         open_total = max(open_total, 1e-12)
         for j in range(k):
-            c = index[i, j]
-            room = posts[c] - seen[i, j]
-            if c != pad and room > 1e-12:
-                seen[i, j] += min(room, max(left * w[j] / open_total, 0.0))
+            c, r = index[i, j], room[j]
+            if c != pad and r > 1e-12:
+                seen[i, j] += min(r, max(left * w[j] / open_total, 0.0))
             views[c] += seen[i, j]
 
 
@@ -294,14 +314,23 @@ def tie_update_support(strength, hours, u, v, degree_u, degree_v, degree, mainte
     ``degree[v]`` (as the model keeps them).
     """
     n = degree.size
-    total_u = np.zeros(n)
-    total_v = np.zeros(n)
     # Each fan's hours per tie, once per fan rather than twice per tie: `degree_u` and
     # `degree_v` are `degree` at the tie's ends (whole numbers, exact in single precision),
     # so ``hours[a] / max(degree_u[t], 1)`` is this very quotient.
     share = np.empty(n)
     for i in range(n):
         share[i] = hours[i] / max(degree[i], 1.0)
+    total_u, total_v = _tie_pass(strength, share, u, v, maintenance, decay, new_strength)
+    for i in range(n):
+        support[i] = (total_u[i] + total_v[i]) / degree[i] if degree[i] > 0 else 0.0
+
+
+@njit(cache=True, nogil=True)
+def _tie_pass(strength, share, u, v, maintenance, decay, new_strength):
+    """:func:`tie_update_support`'s pass over the ties from each fan's hours per tie
+    (`share`): the new strengths, and the strengths summed at each tie's two ends apart."""
+    total_u = np.zeros(share.size)
+    total_v = np.zeros(share.size)
     for t in range(strength.size):
         a, b = u[t], v[t]
         per_tie = min(share[a], share[b])
@@ -311,8 +340,7 @@ def tie_update_support(strength, hours, u, v, degree_u, degree_v, degree, mainte
         new_strength[t] = w
         total_u[a] += w
         total_v[b] += w
-    for i in range(n):
-        support[i] = (total_u[i] + total_v[i]) / degree[i] if degree[i] > 0 else 0.0
+    return total_u, total_v
 
 
 @njit(cache=True, nogil=True)
@@ -325,12 +353,15 @@ def drift(opinion, creator_opinion, attachment, index, influence, new_opinion):
     """
     n, k = attachment.shape
     pad = creator_opinion.size - 1
+    a_flat, c_flat = attachment.reshape(-1), index.reshape(-1)
     for i in range(n):
         x = opinion[i]
         pulled, weight = 0.0, 0.0
-        for j in range(k):
-            c = index[i, j]
-            a = np.float64(attachment[i, j]) if c != pad else 0.0
+        for t in range(i * k, i * k + k):
+            c = c_flat[t]
+            a = np.float64(a_flat[t])  # read, then zeroed if empty: a select (module note)
+            if c == pad:
+                a = 0.0
             pulled += (creator_opinion[c] - x) * a
             weight += a
         new_opinion[i] = min(max(x + influence * (pulled / max(1.0, weight)), -1.0), 1.0)
@@ -397,11 +428,10 @@ def at_least(values, banned, threshold, out):
 @njit(cache=True, nogil=True)
 def slot_index(creator, n_creators, index):
     """This step's map from bonds to creators: empty slots (-1) to the padding creator."""
-    n, k = creator.shape
-    for i in range(n):
-        for j in range(k):
-            c = creator[i, j]
-            index[i, j] = c if c >= 0 else n_creators
+    c_flat, i_flat = creator.reshape(-1), index.reshape(-1)  # one flat loop: twice as fast
+    for t in range(c_flat.size):
+        c = c_flat[t]
+        i_flat[t] = c if c >= 0 else n_creators
 
 
 @njit(cache=True, nogil=True)
@@ -416,27 +446,34 @@ def end_of_day(creator, attachment, reciprocity, frustration, until, now, frustr
     `frustrated_above`, fans with some ``until > now``).
     """
     n, k = creator.shape
-    for c in range(n_creators):
-        audience[c] = 0.0
+    # Audiences counted in integers (the same whole numbers as adding 1.0), the padding bin
+    # last for the empty slots; the sums and tests are selects (the module's note).
+    counts = np.zeros(n_creators + 1, np.int64)
+    c_flat, a_flat, r_flat = creator.reshape(-1), attachment.reshape(-1), reciprocity.reshape(-1)
+    f_flat, u_flat = frustration.reshape(-1), until.reshape(-1)
     n_valid, total, frustrated, subscribers = 0, 0.0, 0, 0
     for i in range(n):
-        best, at, current = attachment[i, 0], 0, False
+        base = i * k
+        best, at, current = a_flat[base], 0, False
         for j in range(k):
-            c = creator[i, j]
-            if c >= 0:
-                audience[c] += 1.0
-                n_valid += 1
-                total += reciprocity[i, j]
-                if frustration[i, j] > frustrated_above:
-                    frustrated += 1
-            if until[i, j] > now:
-                current = True
-            if j > 0 and attachment[i, j] > best:
-                best, at = attachment[i, j], j
+            t = base + j
+            c = c_flat[t]
+            occupied = c >= 0
+            counts[c if occupied else n_creators] += 1
+            r = np.float64(r_flat[t])
+            total += r if occupied else 0.0
+            frustrated += occupied & (f_flat[t] > frustrated_above)
+            current |= u_flat[t] > now
+            a = a_flat[t]
+            better = a > best
+            best = a if better else best
+            at = j if better else at
         strongest[i] = best
-        focal_out[i] = reciprocity[i, at]
-        if current:
-            subscribers += 1
+        focal_out[i] = r_flat[base + at]
+        subscribers += current
+    for c in range(n_creators):
+        audience[c] = counts[c]
+        n_valid += counts[c]
     return n_valid, total, frustrated, subscribers
 
 
@@ -448,20 +485,24 @@ def offline_day(platform_hours, free_time, contact, strength, u, v, degree_u, de
                 harassment_harm, grief_harm, offline_hours, new_strength, support,
                 new_loneliness, new_wellbeing):
     """:func:`sim.dynamics.offline.step` for every fan and tie: offline hours, the tie update
-    and support (:func:`tie_update_support`), felt support, loneliness, grief decay (in
-    place), overuse, the wellbeing target and its approach.
+    and support (:func:`tie_update_support`'s, their per-fan parts in the loops over fans
+    that need them), felt support, loneliness, grief decay (in place), overuse, the
+    wellbeing target and its approach.
 
     `one`, `two`, `surrogacy` and `comfort` come in the dtype of `strongest`, so the
     products with it are rounded as numpy rounds them (in single precision when
     `strongest` is single). Same operations in the same order as the numpy functions.
     """
     n = degree.size
+    share = np.empty(n)  # the hours per tie, as tie_update_support takes them
     for i in range(n):
-        offline_hours[i] = (free_time - platform_hours[i]) * contact
-    tie_update_support(strength, offline_hours, u, v, degree_u, degree_v, degree, maintenance,
-                       decay, new_strength, support)
+        hours = (free_time - platform_hours[i]) * contact
+        offline_hours[i] = hours
+        share[i] = hours / max(degree[i], 1.0)
+    total_u, total_v = _tie_pass(strength, share, u, v, maintenance, decay, new_strength)
     for i in range(n):
-        s = support[i]
+        s = (total_u[i] + total_v[i]) / degree[i] if degree[i] > 0 else 0.0  # as tie_update_support
+        support[i] = s
         a = strongest[i]
         felt = s + np.float64(surrogacy * min(one, a)) * (1.0 - s)
         target = 0.5 * (trait[i] + (1.0 - felt))
@@ -514,22 +555,37 @@ def platform_time(platform_hours, free_time, displacement, base_hours, notified,
 
 
 @njit(cache=True, nogil=True)
-def gap_positions(gaps, start, n, out):
-    """Running positions ``start + cumsum(min(gaps, n + 1))`` that are below `n`, into `out`.
+def geometric_positions(rng, prob, size, start, n, out):
+    """Running positions ``start + cumsum(min(rng.geometric(prob, size), n + 1))`` that are
+    below `n`, into `out`, the gaps drawn here one at a time instead of into an array.
 
     Returns (how many, the last running position, at or beyond `n` once the draw
-    is over). Positions only grow, so the first one at or beyond `n` ends the pass:
-    the same positions as the numpy expression keeps.
+    is over). All `size` gaps are drawn, as numpy draws them, so `rng` ends where
+    numpy leaves it. Below p = 1/3 numpy's geometric is ``ceil(-E / log1p(-p))``
+    of a standard exponential E (saturating at the int64 maximum, beyond the cap):
+    the same operations, with the logarithm taken once instead of per draw, at
+    less than half numpy's cost; from 1/3 up, numba's port of numpy's search.
     """
     position = start
     count = 0
     cap = n + 1
-    for g in gaps:
-        position += min(g, cap)
+    log_q = math.log1p(-prob)
+    inversion = prob < 0.333333333333333333333333  # numpy's own switch
+    over = False
+    for _ in range(size):
+        if inversion:
+            z = math.ceil(-rng.standard_exponential() / log_q)
+            gap = cap if z >= cap else int(z)
+        else:
+            gap = min(rng.geometric(prob), cap)
+        if over:
+            continue  # drawn only to leave the generator where numpy does
+        position += gap
         if position >= n:
-            return count, position
-        out[count] = position
-        count += 1
+            over = True
+        else:
+            out[count] = position
+            count += 1
     return count, position
 
 
@@ -636,13 +692,13 @@ def due_bonds(until, day, index, banned, offered, out):
     """Flat indices of the bonds with ``until == day`` in an occupied slot (``index`` not the
     padding creator) of a fan not banned whose creator offers it (`offered`, padding
     creator last and False), in order; returns how many."""
-    n, k = until.shape
+    k = until.shape[1]
+    u_flat, c_flat = until.reshape(-1), index.reshape(-1)  # one flat loop: twice as fast
     count = 0
-    for i in range(n):
-        for j in range(k):
-            if until[i, j] == day and not banned[i] and offered[index[i, j]]:
-                out[count] = i * k + j
-                count += 1
+    for t in range(u_flat.size):
+        if u_flat[t] == day and not banned[t // k] and offered[c_flat[t]]:
+            out[count] = t
+            count += 1
     return count
 
 
@@ -778,21 +834,18 @@ def bonds_of(creator, chosen):
     """Flat indices of the bonds whose creator is marked in `chosen` (per creator),
     in row-major order (``np.flatnonzero(np.isin(creator, idx))``): counted, then
     written into an array of that size (no bond-sized buffer)."""
-    n, k = creator.shape
+    c_flat = creator.reshape(-1)
     count = 0
-    for i in range(n):
-        for j in range(k):
-            c = creator[i, j]
-            if c >= 0 and chosen[c]:
-                count += 1
+    for t in range(c_flat.size):
+        c = c_flat[t]
+        count += (c >= 0) & chosen[max(c, 0)]  # no branch on the slot being empty
     out = np.empty(count, np.intp)
     count = 0
-    for i in range(n):
-        for j in range(k):
-            c = creator[i, j]
-            if c >= 0 and chosen[c]:
-                out[count] = i * k + j
-                count += 1
+    for t in range(c_flat.size):
+        c = c_flat[t]
+        if (c >= 0) & chosen[max(c, 0)]:  # rarely true: a predictable branch
+            out[count] = t
+            count += 1
     return out
 
 
@@ -819,18 +872,21 @@ def tier_counts(strongest, focal, intense, borderline):
 @njit(cache=True, nogil=True)
 def compress_at_least(values, key, threshold):
     """``values[key >= threshold]``, in order (`threshold` in `key`'s dtype, so the
-    comparison is numpy's): counted, then written into an array of that size."""
+    comparison is numpy's): counted, then written into an array of that size.
+
+    Without branches (a fifth of the fans pass, at random): every value is written
+    at the next free place, which only a kept one then takes; the last such write
+    lands in one spare place past the kept values.
+    """
     count = 0
     for i in range(key.size):
-        if key[i] >= threshold:
-            count += 1
-    out = np.empty(count, values.dtype)
+        count += key[i] >= threshold
+    out = np.empty(count + 1, values.dtype)
     count = 0
     for i in range(key.size):
-        if key[i] >= threshold:
-            out[count] = values[i]
-            count += 1
-    return out
+        out[count] = values[i]
+        count += key[i] >= threshold
+    return out[:count]
 
 
 @njit(cache=True, nogil=True)

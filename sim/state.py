@@ -455,9 +455,10 @@ def bernoulli_positions(rng: np.random.Generator, n: int, prob: float) -> np.nda
     out, start = [], -1
     while True:
         size = int(max(16, (n - start) * prob * 1.1 + 4 * np.sqrt((n - start) * prob + 1)))
-        # start + np.cumsum(np.minimum(gaps, n + 1)), kept below n, in one compiled pass
+        # start + np.cumsum(np.minimum(rng.geometric(prob, size), n + 1)), kept below n,
+        # drawn and summed in one compiled pass
         positions = np.empty(size, dtype=np.intp)
-        count, last = kernels.gap_positions(rng.geometric(prob, size), start, n, positions)
+        count, last = kernels.geometric_positions(rng, prob, size, start, n, positions)
         out.append(positions[:count])
         if last >= n:
             break

@@ -543,6 +543,15 @@ def test_collect_shortcuts_are_the_numpy_reference_exactly():
     assert metrics._focal_reciprocity(model) == 0.0
 
 
+@pytest.mark.parametrize("share", [0.0, 0.2, 1.0])
+def test_compress_at_least_is_boolean_indexing_exactly(share):
+    rng = np.random.default_rng(3)
+    values, key = rng.random(1000), rng.random(1000).astype(np.float32)
+    key[: int(share * 1000)] = 1.0  # none, some or all at the threshold
+    got = kernels.compress_at_least(values, key, np.float32(1.0))
+    np.testing.assert_array_equal(got, values[key >= np.float32(1.0)])
+
+
 @pytest.mark.parametrize("width", [0.05, 0.01, 0.3, 0.0005])
 def test_suited_picks_draw_what_the_numpy_rounds_draw(width):
     from sim.dynamics.taste import TasteFit, draw_suited, reference_suited

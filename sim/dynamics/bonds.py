@@ -94,10 +94,9 @@ def step(model, seen, live, recognitions) -> None:
     if (stimulus, reinforcement, saturating_update, expectation, unmet_expectation) != _FUSED:
         return reference_step(model, seen, live, recognitions)  # a formula was replaced
     p, f, b, c, s = model.params, model.fans, model.bonds, model.creators, model.slots
-    if susceptibility_gain is _GAIN:  # the same products, the power kept
-        lonely = 1.0 + p.loneliness_effect * (f.loneliness - p.loneliness_mean)
-        gain = (_static_gain(model) * np.maximum(lonely, 0.0)
-                * (1.0 - p.literacy_effect * f.literacy))
+    if susceptibility_gain is _GAIN:  # the same products in one compiled pass, the power kept
+        gain = kernels.susceptibility(_static_gain(model), f.loneliness, p.loneliness_mean,
+                                      p.loneliness_effect, f.literacy, p.literacy_effect)
     else:
         gain = susceptibility_gain(p.attachment_gain, f.absorption, p.absorption_power,
                                    f.loneliness, p.loneliness_mean, p.loneliness_effect,
