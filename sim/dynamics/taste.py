@@ -94,10 +94,11 @@ def draw_suited(rng, weights, fans, fit=None):
     `weights` alone. Drawn exactly, by rejection from an envelope of the fit:
     creators within ``WINDOW`` widths of the fan's taste are proposed by weight,
     those beyond by weight times the fit at the window's edge (which bounds their
-    fit), and a proposal is kept with probability fit over envelope. Most
-    proposals are kept (about four in ten for evenly weighted creators), wherever
-    the weights concentrate; a fan whose suited creators all have (almost) no
-    weight, so that ``ROUNDS`` proposals find none, gets -1. One compiled pass
+    fit), and a proposal is kept with probability fit over envelope. About four
+    proposals in ten are kept for evenly weighted creators, and weights
+    concentrated outside the fan's niche no longer exhaust the search (as
+    proposals by platform-wide weight did); a fan whose suited creators all have
+    (almost) no weight, so that ``ROUNDS`` proposals find none, gets -1. One compiled pass
     (:func:`sim.kernels.suited_picks`) draws what :func:`reference_suited` draws.
     """
     if fit is None or not np.isfinite(fit.width):
