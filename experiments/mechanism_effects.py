@@ -87,8 +87,8 @@ CHECKS = [
           {"harassment_rate": 0.0}),
     Check("moderation_effect", "moderation lowers hostility (mean over the run)",
           "hostility", "down", {"moderation": 0.5}, window=AFTER_SWITCH),
-    Check("posting_binds", "twice the posts: fans see more, but the attention budget binds "
-          "(relative change in posts seen per fan < +100 %)", "posts_seen", "up",
+    Check("posting_binds", "twice the posts: fans see more (the attention budget binds where "
+          "the relative change in posts seen per fan is under +100 %)", "posts_seen", "up",
           {"posting_rate": 2.0}, {"posting_rate": 1.0}),
 ]
 
