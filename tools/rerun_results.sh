@@ -22,7 +22,7 @@ if [[ $what == all || $what == studies ]]; then
     done
 fi
 if [[ $what == all || $what == validation ]]; then
-    "$bin/parasocial" validate --replicates 10 --counterfactuals 3 --scale 10000 20000 1000000 \
+    "$bin/parasocial" validate --replicates 20 --counterfactuals 3 --scale 10000 20000 1000000 \
         --scale-replicates 3 --workers 2 --force
 fi
 if [[ $what == all || $what == effects ]]; then

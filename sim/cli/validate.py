@@ -26,7 +26,9 @@ def add_parser(sub) -> None:
         "scale table, about twenty). "
         "A folder holding a report of another world or of more replicates is refused "
         "without --force."))
-    p.add_argument("--replicates", type=int, default=10, help="seeds 1..N (default 10)")
+    p.add_argument("--replicates", type=int, default=20,
+                   help="seeds 1..N (default 20: about what the attachment tiers need for "
+                        "intervals narrower than their targets)")
     # The report's world: patterns depend on fans per creator (docs/CALIBRATION.md).
     p.add_argument("--fans", type=int, default=WORLD["n_fans"],
                    help=f"fans per world (default {WORLD['n_fans']})")
