@@ -33,6 +33,8 @@ numpy path draws, in its order.
 - :func:`geometric_positions`, :func:`occupied_of`,
   :func:`fade_or_frustration`, :func:`messages_free`, :func:`due_bonds`,
   :func:`shrink`: the sparse draws' positions and filters, and in-place decays;
+- :func:`unbanned_below`, :func:`follow_slots`: the fans who look for a new creator
+  today and the slots they follow their pick into (:func:`sim.dynamics.follows.discover`);
 - :func:`weighted_picks`: draws by weight from uniforms, as ``cdf.searchsorted`` gives them;
   :func:`suited_picks`: draws by weight times taste fit, by rejection from an envelope;
 - :func:`row_max`, :func:`bonds_of`: row maxima and a quitting creator's bonds; :func:`tier_counts`,
@@ -772,6 +774,47 @@ def fade_or_frustration(bonds, attachment, frustration, fade_level, fade_rate, f
         prob = min(1.0, fade_rate * faded + np.float64(frustration_rate * (f * f)))
         if uniform[t] * ceiling < prob:
             out[count] = b
+            count += 1
+    return count
+
+
+@njit(cache=True, nogil=True)
+def unbanned_below(uniform, rate, banned, out):
+    """``np.flatnonzero(~banned & (uniform < rate))`` into `out` (one place per fan); returns
+    how many. Without branches, as :func:`compress_at_least` (a few fans in twenty pass)."""
+    count = 0
+    for i in range(uniform.size):
+        out[count] = i
+        count += (uniform[i] < rate) & (not banned[i])
+    return count
+
+
+@njit(cache=True, nogil=True)
+def follow_slots(fans, pick, creator, attachment, vacant, fade_level, out):
+    """:func:`sim.dynamics.follows._follow_slots` in one pass: the flat bonds into `out` and
+    the picks followed there into the first places of `pick`; returns how many.
+
+    `vacant` (-1) and `fade_level` come in the dtype of `attachment`, as numpy's
+    ``np.where`` and comparison take them; the weakest slot is ``argmin``'s (the first
+    minimum, or the first NaN).
+    """
+    k = creator.shape[1]
+    c_flat, a_flat = creator.reshape(-1), attachment.reshape(-1)
+    count = 0
+    for t in range(fans.size):
+        base = fans[t] * k
+        c = pick[t]
+        fresh = c >= 0
+        weakest, slot = vacant, 0
+        for j in range(k):
+            other = c_flat[base + j]
+            fresh &= other != c
+            s = a_flat[base + j] if other >= 0 else vacant
+            if j == 0 or (weakest == weakest and (s < weakest or s != s)):
+                weakest, slot = s, j
+        if fresh and weakest < fade_level:
+            out[count] = base + slot
+            pick[count] = c
             count += 1
     return count
 

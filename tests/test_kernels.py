@@ -566,3 +566,32 @@ def test_suited_picks_draw_what_the_numpy_rounds_draw(width):
     np.testing.assert_array_equal(got, want)
     assert (want == -1).any() == (width < 0.001)  # only a very narrow niche leaves fans without one
     assert compiled.random() == numpy_path.random()  # the same draws were taken
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("seed", range(3))
+def test_discovery_passes_are_the_numpy_reference_exactly(seed, dtype):
+    from sim.dynamics import follows
+
+    rng = np.random.default_rng(seed)
+    n, k, c = 3000, 6, 9
+    uniform, banned = rng.random(n), rng.random(n) < 0.2
+    fans = np.empty(n, np.intp)
+    fans = fans[:kernels.unbanned_below(uniform, 0.3, banned, fans)]
+    np.testing.assert_array_equal(fans, np.flatnonzero(~banned & (uniform < 0.3)))
+    creator = np.where(rng.random((n, k)) < 0.4, -1, rng.integers(0, c, (n, k)))
+    # ties, attachments at the fade level, empty rows, full rows and a NaN
+    attachment = np.where(rng.random((n, k)) < 0.5, rng.choice([0.0, 0.01, 0.02, 0.3], (n, k)),
+                          rng.uniform(0.0, 0.05, (n, k))).astype(dtype)
+    attachment[5, 2] = np.nan
+    creator[5, :] = 1
+    creator[7, :] = -1
+    fans = np.unique(np.concatenate([fans, [5, 7]]))
+    pick = rng.integers(-1, c, fans.size)
+    expected = follows._follow_slots(creator, attachment, fans, pick, 0.02)
+    t = attachment.dtype.type
+    slots, picks = np.empty(fans.size, np.intp), pick.copy()
+    count = kernels.follow_slots(fans, picks, creator, attachment, t(-1.0), t(0.02), slots)
+    np.testing.assert_array_equal(slots[:count], expected[0])
+    np.testing.assert_array_equal(picks[:count], expected[1])
+    assert 0 < count < fans.size
