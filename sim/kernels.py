@@ -52,6 +52,11 @@ arithmetic. The passes read such a slot's values unconditionally (they are
 there, zero or padding) and then zero its contribution, which the compiler turns
 into a select instead of a branch: the same values, computed 2-3 times faster.
 
+The row loops are short (`max_follows` slots, 6 by default) and a loop of unknown length
+costs more than its body there, so the row kernels take rows of :data:`WIDTH` slots in a
+copy compiled with that width (the loop unrolled), any other width in the general one:
+the same operations in the same order either way.
+
 Kernels that replace a pure function are used only while that function is the
 module's own; a replaced one (a test disconnecting a mechanism, an experiment)
 is called instead, on the numpy path.
@@ -63,6 +68,8 @@ import math
 
 import numpy as np
 from numba import njit
+
+WIDTH = 6  # the usual row width (max_follows' default), compiled as a constant (module note)
 
 
 @njit(cache=True, nogil=True)
@@ -353,17 +360,25 @@ def drift(opinion, creator_opinion, attachment, index, influence, new_opinion):
     `index` is the step's slot map. Same sums in the same order as the reference
     (``row_sum`` left to right).
     """
-    n, k = attachment.shape
+    k = attachment.shape[1]
+    if k == WIDTH:  # rows of the usual width, the row loop unrolled (module note)
+        _drift(opinion, creator_opinion, attachment, index, influence, new_opinion, WIDTH)
+    else:
+        _drift(opinion, creator_opinion, attachment, index, influence, new_opinion, k)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _drift(opinion, creator_opinion, attachment, index, influence, new_opinion, k):
+    """:func:`drift` on rows of `k` slots."""
+    n = attachment.shape[0]
     pad = creator_opinion.size - 1
-    a_flat, c_flat = attachment.reshape(-1), index.reshape(-1)
     for i in range(n):
         x = opinion[i]
         pulled, weight = 0.0, 0.0
-        for t in range(i * k, i * k + k):
-            c = c_flat[t]
-            a = np.float64(a_flat[t])  # read, then zeroed if empty: a select (module note)
-            if c == pad:
-                a = 0.0
+        for j in range(k):
+            c = index[i, j]
+            a = np.float64(attachment[i, j])  # read, then zeroed if empty: a select (module note)
+            a = a if c != pad else 0.0
             pulled += (creator_opinion[c] - x) * a
             weight += a
         new_opinion[i] = min(max(x + influence * (pulled / max(1.0, weight)), -1.0), 1.0)
@@ -716,7 +731,22 @@ def fandom_hostility(attachment, banned, exposure, index, frustration, hostility
     into `acts`, and the bonds :func:`at_least` `threshold` would give now into
     `extreme`; returns (acts, extreme bonds). Same operations in the same order as numpy.
     """
-    n, k = attachment.shape
+    k = attachment.shape[1]
+    if k == WIDTH:  # rows of the usual width, the row loop unrolled (module note)
+        return _fandom_hostility(attachment, banned, exposure, index, frustration, hostility,
+                                 literacy, gain, literacy_effect, contagion, decay, uniform, rate,
+                                 new_hostility, acts, threshold, extreme, WIDTH)
+    return _fandom_hostility(attachment, banned, exposure, index, frustration, hostility,
+                             literacy, gain, literacy_effect, contagion, decay, uniform, rate,
+                             new_hostility, acts, threshold, extreme, k)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _fandom_hostility(attachment, banned, exposure, index, frustration, hostility, literacy, gain,
+                      literacy_effect, contagion, decay, uniform, rate, new_hostility, acts,
+                      threshold, extreme, k):
+    """:func:`fandom_hostility` on rows of `k` slots."""
+    n = attachment.shape[0]
     count = 0
     high = 0
     for i in range(n):
@@ -861,7 +891,16 @@ def refill(wallet, income, cap_months):
 def row_max(a, out):
     """Row maxima of a (fans, slots) array into `out` (same dtype), left to right as
     :func:`sim.state.row_max` takes them (``np.maximum`` a column at a time)."""
-    n, k = a.shape
+    k = a.shape[1]
+    if k == WIDTH:  # rows of the usual width, the row loop unrolled (module note)
+        return _row_max(a, out, WIDTH)
+    return _row_max(a, out, k)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _row_max(a, out, k):
+    """:func:`row_max` on rows of `k` slots."""
+    n = a.shape[0]
     for i in range(n):
         best = a[i, 0]
         for j in range(1, k):

@@ -98,8 +98,10 @@ def test_outcomes_over_bonds_match_their_direct_formulas():
         assert metrics.OUTCOMES[name][2](model) == pytest.approx(value, rel=1e-6), name
 
 
-def _busy_model(seed, preset="politician"):
-    model = ParasocialModel(preset, n_fans=1500, n_creators=15, rng=seed)
+def _busy_model(seed, preset="politician", max_follows=kernels.WIDTH):
+    """A model with bonds all over the unit interval; rows of another width than
+    ``kernels.WIDTH`` take the row kernels' general copies."""
+    model = ParasocialModel(preset, n_fans=1500, n_creators=15, rng=seed, max_follows=max_follows)
     model.run_for(8)
     rng = np.random.default_rng(seed)
     b = model.bonds
@@ -129,11 +131,11 @@ def test_tie_update_support_is_the_numpy_reference_exactly(seed):
     np.testing.assert_array_equal(got_support, support)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_drift_and_disagreeing_are_the_numpy_reference_exactly(seed):
+@pytest.mark.parametrize("seed,width", [(1, kernels.WIDTH), (2, kernels.WIDTH), (3, 4)])
+def test_drift_and_disagreeing_are_the_numpy_reference_exactly(seed, width):
     from sim.dynamics import opinion
 
-    model, rng = _busy_model(seed)
+    model, rng = _busy_model(seed, max_follows=width)
     p, b, s = model.params, model.bonds, model.slots
     b.creator[rng.random(b.creator.shape) < 0.05] = -1  # emptied earlier in the step
     y = np.append(model.creators.opinion, 0.0)
@@ -282,8 +284,8 @@ def _assert_same(fast, slow):
         np.testing.assert_array_equal(a[name], b[name], err_msg=name)
 
 
-def _pair(seed, preset, single_strongest, **kw):
-    model, _ = _busy_model(seed, preset)
+def _pair(seed, preset, single_strongest, width=kernels.WIDTH, **kw):
+    model, _ = _busy_model(seed, preset, max_follows=width)
     for name, value in kw.items():
         setattr(model, name, value)
     if single_strongest:  # as row_max leaves it after a quit or a pile-on
@@ -328,11 +330,11 @@ def test_platform_time_is_the_numpy_attention_step_exactly(monkeypatch, preset, 
     _assert_same(fast, slow)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_fandom_hostility_is_the_numpy_hostility_step_exactly(monkeypatch, seed):
+@pytest.mark.parametrize("seed,width", [(1, kernels.WIDTH), (2, kernels.WIDTH), (3, 4)])
+def test_fandom_hostility_is_the_numpy_hostility_step_exactly(monkeypatch, seed, width):
     from sim.dynamics import hostility, opinion
 
-    fast, slow = _pair(seed, "politician", True)
+    fast, slow = _pair(seed, "politician", True, width)
     for m in (fast, slow):
         m.params = m.params.replace(harassment_rate=0.5, stalking_threshold=0.6,
                                     moderation=0.5, strikes_to_ban=1, conflict_day=1)
@@ -500,12 +502,13 @@ def _numpy_tier_shares(strongest):
             float(((af >= INTENSE) & (af < BORDERLINE)).mean()), float((af >= BORDERLINE).mean()))
 
 
+@pytest.mark.parametrize("width", [kernels.WIDTH, 3])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_row_max_tiers_and_bonds_of_are_the_numpy_reference_exactly(dtype):
+def test_row_max_tiers_and_bonds_of_are_the_numpy_reference_exactly(dtype, width):
     from sim.metrics import BORDERLINE, FOCAL, INTENSE, tier_shares
 
     rng = np.random.default_rng(21)
-    a = rng.random((3000, 6)).astype(dtype)
+    a = rng.random((3000, width)).astype(dtype)
     a[rng.random(a.shape) < 0.4] = 0.0
     a[5, 2] = np.nan  # np.maximum propagates it
     a[7, 0] = np.nan
