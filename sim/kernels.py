@@ -232,7 +232,19 @@ def feed_posts_seen(mode, attachment, boost, wellbeing, posts, budget, index, vi
     attachment (``boost * A`` in single, the products with wellbeing and posts
     in double then stored in single), so the results are identical.
     """
-    n, k = attachment.shape
+    k = attachment.shape[1]
+    if k == WIDTH:  # rows of the usual width, the row loop unrolled (module note)
+        _feed_posts_seen(mode, attachment, boost, wellbeing, posts, budget, index, views, seen,
+                         WIDTH)
+    else:
+        _feed_posts_seen(mode, attachment, boost, wellbeing, posts, budget, index, views, seen,
+                         k)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _feed_posts_seen(mode, attachment, boost, wellbeing, posts, budget, index, views, seen, k):
+    """:func:`feed_posts_seen` on rows of `k` slots."""
+    n = attachment.shape[0]
     pad = posts.size - 1
     w, room = np.empty(k), np.empty(k)
     b32 = np.float32(boost)

@@ -223,9 +223,10 @@ def test_creator_table_from_the_arrays_is_what_the_agents_report():
                                   slow.datacollector.get_agenttype_vars_dataframe(Creator))
 
 
+@pytest.mark.parametrize("width", [kernels.WIDTH, 4])
 @pytest.mark.parametrize("feed", ["chronological", "engagement", "wellbeing"])
-def test_feed_posts_seen_is_the_built_in_feed_then_posts_seen_exactly(feed):
-    model, rng = _busy_model(6, "influencer")
+def test_feed_posts_seen_is_the_built_in_feed_then_posts_seen_exactly(feed, width):
+    model, rng = _busy_model(6, "influencer", max_follows=width)
     b, s, n, c = model.bonds, model.slots, model.params.n_fans, model.params.n_creators
     posts = np.append(rng.choice([0.0, 0.5, 1.0, 3.0], c), 0.0)
     budget = rng.choice([0.0, 1.0, 5.0, 100.0], n)
