@@ -22,10 +22,12 @@ def _random_day(model, rng, with_live):
     return seen, live, recognitions
 
 
+@pytest.mark.parametrize("satiation", [0.5, 0.3, np.inf])  # a power of two, not one, none
 @pytest.mark.parametrize("with_live", [True, False])
 @pytest.mark.parametrize("seed", [1, 2])
-def test_bond_update_is_the_pure_functions_exactly(seed, with_live):
-    model = ParasocialModel(n_fans=2000, n_creators=20, rng=seed, absorption_reinforcement=2.0)
+def test_bond_update_is_the_pure_functions_exactly(seed, with_live, satiation):
+    model = ParasocialModel(n_fans=2000, n_creators=20, rng=seed, absorption_reinforcement=2.0,
+                            post_satiation=satiation)
     model.run_for(5)
     rng = np.random.default_rng(seed)
     b = model.bonds
