@@ -601,3 +601,14 @@ def test_discovery_passes_are_the_numpy_reference_exactly(seed, dtype):
     np.testing.assert_array_equal(slots[:count], expected[0])
     np.testing.assert_array_equal(picks[:count], expected[1])
     assert 0 < count < fans.size
+
+
+def test_a_share_of_fans_is_the_mean_of_the_mask_exactly():
+    from sim.metrics import _share
+
+    rng = np.random.default_rng(4)
+    for n in (1, 7, 8191, 8193, 100_003):
+        for p in (0.0, 0.001, 0.3, 1.0):
+            mask = rng.random(n) < p
+            got = _share(mask)
+            assert type(got) is float and got == float(mask.mean())
