@@ -33,6 +33,8 @@ numpy path draws, in its order.
 - :func:`geometric_positions`, :func:`occupied_of`,
   :func:`fade_or_frustration`, :func:`messages_free`, :func:`due_bonds`,
   :func:`shrink`: the sparse draws' positions and filters, and in-place decays;
+- :func:`unbanned_below`, :func:`follow_slots`: the fans who look for a new creator
+  today and the slots they follow their pick into (:func:`sim.dynamics.follows.discover`);
 - :func:`weighted_picks`: draws by weight from uniforms, as ``cdf.searchsorted`` gives them;
   :func:`suited_picks`: draws by weight times taste fit, by rejection from an envelope;
 - :func:`row_max`, :func:`bonds_of`: row maxima and a quitting creator's bonds; :func:`tier_counts`,
@@ -50,6 +52,11 @@ arithmetic. The passes read such a slot's values unconditionally (they are
 there, zero or padding) and then zero its contribution, which the compiler turns
 into a select instead of a branch: the same values, computed 2-3 times faster.
 
+The row loops are short (`max_follows` slots, 6 by default) and a loop of unknown length
+costs more than its body there, so the row kernels take rows of :data:`WIDTH` slots in a
+copy compiled with that width (the loop unrolled), any other width in the general one:
+the same operations in the same order either way.
+
 Kernels that replace a pure function are used only while that function is the
 module's own; a replaced one (a test disconnecting a mechanism, an experiment)
 is called instead, on the numpy path.
@@ -61,6 +68,8 @@ import math
 
 import numpy as np
 from numba import njit
+
+WIDTH = 6  # the usual row width (max_follows' default), compiled as a constant (module note)
 
 
 @njit(cache=True, nogil=True)
@@ -74,7 +83,7 @@ def _saturate(level, expm1, decay):
 
 @njit(cache=True, nogil=True)
 def bond_drives(index, attachment, seen, live, has_live, recognitions, gain, absorption,
-                per_post, satiation, live_weight, recognition_weight, reinforcement,
+                per_post, satiation, power_of_two, live_weight, recognition_weight, reinforcement,
                 reciprocity_gain, drives):
     """First pass of the bond update: minus today's attachment and reciprocity drives of
     every bond, rounded to single precision as :func:`sim.dynamics.bonds.saturating_update`
@@ -85,17 +94,21 @@ def bond_drives(index, attachment, seen, live, has_live, recognitions, gain, abs
     :func:`bond_levels` and :func:`frustration_levels` finish the update.
     `index` maps bonds to creators (empty slots to a padding creator); `per_post`
     (1 + w_d d + w_a a) is per creator with the padding creator last, `satiation` the
-    posts' satiation (a float, inf for none); `gain` and
+    posts' satiation (a float, inf for none); with `power_of_two` (it is one) the
+    division by it is a product with its reciprocal, which is exact then and gives the
+    same value at a fraction of a division's cost; `gain` and
     `absorption` are per fan. Same formulas, in the same order, as
     :func:`sim.dynamics.bonds.reference_step`.
     """
     n, k = attachment.shape
+    inverse = 1.0 / satiation
     for i in range(n):
         g, ab = gain[i], absorption[i]
         for j in range(k):
             rec = recognitions[i, j]
             n_seen = seen[i, j]
-            stim = n_seen / (1.0 + n_seen / satiation) * per_post[index[i, j]]
+            sated = n_seen * inverse if power_of_two else n_seen / satiation
+            stim = n_seen / (1.0 + sated) * per_post[index[i, j]]
             if has_live:
                 stim += live_weight * live[i, j]
             stim += recognition_weight * rec
@@ -223,7 +236,19 @@ def feed_posts_seen(mode, attachment, boost, wellbeing, posts, budget, index, vi
     attachment (``boost * A`` in single, the products with wellbeing and posts
     in double then stored in single), so the results are identical.
     """
-    n, k = attachment.shape
+    k = attachment.shape[1]
+    if k == WIDTH:  # rows of the usual width, the row loop unrolled (module note)
+        _feed_posts_seen(mode, attachment, boost, wellbeing, posts, budget, index, views, seen,
+                         WIDTH)
+    else:
+        _feed_posts_seen(mode, attachment, boost, wellbeing, posts, budget, index, views, seen,
+                         k)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _feed_posts_seen(mode, attachment, boost, wellbeing, posts, budget, index, views, seen, k):
+    """:func:`feed_posts_seen` on rows of `k` slots."""
+    n = attachment.shape[0]
     pad = posts.size - 1
     w, room = np.empty(k), np.empty(k)
     b32 = np.float32(boost)
@@ -351,17 +376,25 @@ def drift(opinion, creator_opinion, attachment, index, influence, new_opinion):
     `index` is the step's slot map. Same sums in the same order as the reference
     (``row_sum`` left to right).
     """
-    n, k = attachment.shape
+    k = attachment.shape[1]
+    if k == WIDTH:  # rows of the usual width, the row loop unrolled (module note)
+        _drift(opinion, creator_opinion, attachment, index, influence, new_opinion, WIDTH)
+    else:
+        _drift(opinion, creator_opinion, attachment, index, influence, new_opinion, k)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _drift(opinion, creator_opinion, attachment, index, influence, new_opinion, k):
+    """:func:`drift` on rows of `k` slots."""
+    n = attachment.shape[0]
     pad = creator_opinion.size - 1
-    a_flat, c_flat = attachment.reshape(-1), index.reshape(-1)
     for i in range(n):
         x = opinion[i]
         pulled, weight = 0.0, 0.0
-        for t in range(i * k, i * k + k):
-            c = c_flat[t]
-            a = np.float64(a_flat[t])  # read, then zeroed if empty: a select (module note)
-            if c == pad:
-                a = 0.0
+        for j in range(k):
+            c = index[i, j]
+            a = np.float64(attachment[i, j])  # read, then zeroed if empty: a select (module note)
+            a = a if c != pad else 0.0
             pulled += (creator_opinion[c] - x) * a
             weight += a
         new_opinion[i] = min(max(x + influence * (pulled / max(1.0, weight)), -1.0), 1.0)
@@ -714,7 +747,22 @@ def fandom_hostility(attachment, banned, exposure, index, frustration, hostility
     into `acts`, and the bonds :func:`at_least` `threshold` would give now into
     `extreme`; returns (acts, extreme bonds). Same operations in the same order as numpy.
     """
-    n, k = attachment.shape
+    k = attachment.shape[1]
+    if k == WIDTH:  # rows of the usual width, the row loop unrolled (module note)
+        return _fandom_hostility(attachment, banned, exposure, index, frustration, hostility,
+                                 literacy, gain, literacy_effect, contagion, decay, uniform, rate,
+                                 new_hostility, acts, threshold, extreme, WIDTH)
+    return _fandom_hostility(attachment, banned, exposure, index, frustration, hostility,
+                             literacy, gain, literacy_effect, contagion, decay, uniform, rate,
+                             new_hostility, acts, threshold, extreme, k)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _fandom_hostility(attachment, banned, exposure, index, frustration, hostility, literacy, gain,
+                      literacy_effect, contagion, decay, uniform, rate, new_hostility, acts,
+                      threshold, extreme, k):
+    """:func:`fandom_hostility` on rows of `k` slots."""
+    n = attachment.shape[0]
     count = 0
     high = 0
     for i in range(n):
@@ -777,6 +825,47 @@ def fade_or_frustration(bonds, attachment, frustration, fade_level, fade_rate, f
 
 
 @njit(cache=True, nogil=True)
+def unbanned_below(uniform, rate, banned, out):
+    """``np.flatnonzero(~banned & (uniform < rate))`` into `out` (one place per fan); returns
+    how many. Without branches, as :func:`compress_at_least` (a few fans in twenty pass)."""
+    count = 0
+    for i in range(uniform.size):
+        out[count] = i
+        count += (uniform[i] < rate) & (not banned[i])
+    return count
+
+
+@njit(cache=True, nogil=True)
+def follow_slots(fans, pick, creator, attachment, vacant, fade_level, out):
+    """:func:`sim.dynamics.follows._follow_slots` in one pass: the flat bonds into `out` and
+    the picks followed there into the first places of `pick`; returns how many.
+
+    `vacant` (-1) and `fade_level` come in the dtype of `attachment`, as numpy's
+    ``np.where`` and comparison take them; the weakest slot is ``argmin``'s (the first
+    minimum, or the first NaN).
+    """
+    k = creator.shape[1]
+    c_flat, a_flat = creator.reshape(-1), attachment.reshape(-1)
+    count = 0
+    for t in range(fans.size):
+        base = fans[t] * k
+        c = pick[t]
+        fresh = c >= 0
+        weakest, slot = vacant, 0
+        for j in range(k):
+            other = c_flat[base + j]
+            fresh &= other != c
+            s = a_flat[base + j] if other >= 0 else vacant
+            if j == 0 or (weakest == weakest and (s < weakest or s != s)):
+                weakest, slot = s, j
+        if fresh and weakest < fade_level:
+            out[count] = base + slot
+            pick[count] = c
+            count += 1
+    return count
+
+
+@njit(cache=True, nogil=True)
 def messages_free(sent, uniform, attachment, banned, creator, out):
     """The messages of ``sent[uniform < A]`` from fans not banned on occupied slots
     (:func:`sim.dynamics.interaction.messages`'s two filters), in order; returns how many."""
@@ -818,7 +907,16 @@ def refill(wallet, income, cap_months):
 def row_max(a, out):
     """Row maxima of a (fans, slots) array into `out` (same dtype), left to right as
     :func:`sim.state.row_max` takes them (``np.maximum`` a column at a time)."""
-    n, k = a.shape
+    k = a.shape[1]
+    if k == WIDTH:  # rows of the usual width, the row loop unrolled (module note)
+        return _row_max(a, out, WIDTH)
+    return _row_max(a, out, k)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _row_max(a, out, k):
+    """:func:`row_max` on rows of `k` slots."""
+    n = a.shape[0]
     for i in range(n):
         best = a[i, 0]
         for j in range(1, k):

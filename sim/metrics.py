@@ -115,6 +115,13 @@ def _recent_share(last_day, model) -> float:
     return float(_recent(last_day, model).mean())
 
 
+def _share(mask: np.ndarray) -> float:
+    """``float(mask.mean())`` of a non-empty boolean mask (a per-fan one: there is at least
+    one fan) as its count over its size: the same value, since a sum of zeros and ones is
+    exact, without the mean's pass in floating point."""
+    return float(np.count_nonzero(mask) / mask.size)
+
+
 def _focal_reciprocity(model) -> float:
     """Perceived reciprocity of each focal fan's strongest bond (composition-free: new
     follows with no history do not dilute it)."""
@@ -331,12 +338,12 @@ OUTCOMES: dict[str, tuple[str, str, Callable]] = {
                       lambda m: _recent_share(m.fans.last_harassed, m)),
     "stalking": ("stalking incidents", "incidents/day", lambda m: float(m.creators.stalking.sum())),
     "harassers": ("fans who have harassed anyone so far", "share",
-                  lambda m: float((m.fans.acts_committed > 0).mean())),
+                  lambda m: _share(m.fans.acts_committed > 0)),
     "pile_on_incidents": ("pile-on incidents that reached the target, so far", "incidents",
                           lambda m: float(m.pile_on_incidents)),
     "pile_on_unfollows": ("followers the pile-on target lost to joiners, so far", "followers",
                           lambda m: float(m.pile_on_unfollows)),
-    "banned_share": ("fans banned by moderation", "share", lambda m: float(m.fans.banned.mean())),
+    "banned_share": ("fans banned by moderation", "share", lambda m: _share(m.fans.banned)),
     "active_creators": ("creators active (incl. burnt out)", "share",
                         lambda m: float(m.creators.active.mean())),
     "burnt_out_creators": ("creators currently burnt out", "share",

@@ -22,10 +22,12 @@ def _random_day(model, rng, with_live):
     return seen, live, recognitions
 
 
+@pytest.mark.parametrize("satiation", [0.5, 0.3, np.inf])  # a power of two, not one, none
 @pytest.mark.parametrize("with_live", [True, False])
 @pytest.mark.parametrize("seed", [1, 2])
-def test_bond_update_is_the_pure_functions_exactly(seed, with_live):
-    model = ParasocialModel(n_fans=2000, n_creators=20, rng=seed, absorption_reinforcement=2.0)
+def test_bond_update_is_the_pure_functions_exactly(seed, with_live, satiation):
+    model = ParasocialModel(n_fans=2000, n_creators=20, rng=seed, absorption_reinforcement=2.0,
+                            post_satiation=satiation)
     model.run_for(5)
     rng = np.random.default_rng(seed)
     b = model.bonds
@@ -98,8 +100,10 @@ def test_outcomes_over_bonds_match_their_direct_formulas():
         assert metrics.OUTCOMES[name][2](model) == pytest.approx(value, rel=1e-6), name
 
 
-def _busy_model(seed, preset="politician"):
-    model = ParasocialModel(preset, n_fans=1500, n_creators=15, rng=seed)
+def _busy_model(seed, preset="politician", max_follows=kernels.WIDTH):
+    """A model with bonds all over the unit interval; rows of another width than
+    ``kernels.WIDTH`` take the row kernels' general copies."""
+    model = ParasocialModel(preset, n_fans=1500, n_creators=15, rng=seed, max_follows=max_follows)
     model.run_for(8)
     rng = np.random.default_rng(seed)
     b = model.bonds
@@ -129,11 +133,11 @@ def test_tie_update_support_is_the_numpy_reference_exactly(seed):
     np.testing.assert_array_equal(got_support, support)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_drift_and_disagreeing_are_the_numpy_reference_exactly(seed):
+@pytest.mark.parametrize("seed,width", [(1, kernels.WIDTH), (2, kernels.WIDTH), (3, 4)])
+def test_drift_and_disagreeing_are_the_numpy_reference_exactly(seed, width):
     from sim.dynamics import opinion
 
-    model, rng = _busy_model(seed)
+    model, rng = _busy_model(seed, max_follows=width)
     p, b, s = model.params, model.bonds, model.slots
     b.creator[rng.random(b.creator.shape) < 0.05] = -1  # emptied earlier in the step
     y = np.append(model.creators.opinion, 0.0)
@@ -221,9 +225,10 @@ def test_creator_table_from_the_arrays_is_what_the_agents_report():
                                   slow.datacollector.get_agenttype_vars_dataframe(Creator))
 
 
+@pytest.mark.parametrize("width", [kernels.WIDTH, 4])
 @pytest.mark.parametrize("feed", ["chronological", "engagement", "wellbeing"])
-def test_feed_posts_seen_is_the_built_in_feed_then_posts_seen_exactly(feed):
-    model, rng = _busy_model(6, "influencer")
+def test_feed_posts_seen_is_the_built_in_feed_then_posts_seen_exactly(feed, width):
+    model, rng = _busy_model(6, "influencer", max_follows=width)
     b, s, n, c = model.bonds, model.slots, model.params.n_fans, model.params.n_creators
     posts = np.append(rng.choice([0.0, 0.5, 1.0, 3.0], c), 0.0)
     budget = rng.choice([0.0, 1.0, 5.0, 100.0], n)
@@ -282,8 +287,8 @@ def _assert_same(fast, slow):
         np.testing.assert_array_equal(a[name], b[name], err_msg=name)
 
 
-def _pair(seed, preset, single_strongest, **kw):
-    model, _ = _busy_model(seed, preset)
+def _pair(seed, preset, single_strongest, width=kernels.WIDTH, **kw):
+    model, _ = _busy_model(seed, preset, max_follows=width)
     for name, value in kw.items():
         setattr(model, name, value)
     if single_strongest:  # as row_max leaves it after a quit or a pile-on
@@ -328,11 +333,11 @@ def test_platform_time_is_the_numpy_attention_step_exactly(monkeypatch, preset, 
     _assert_same(fast, slow)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_fandom_hostility_is_the_numpy_hostility_step_exactly(monkeypatch, seed):
+@pytest.mark.parametrize("seed,width", [(1, kernels.WIDTH), (2, kernels.WIDTH), (3, 4)])
+def test_fandom_hostility_is_the_numpy_hostility_step_exactly(monkeypatch, seed, width):
     from sim.dynamics import hostility, opinion
 
-    fast, slow = _pair(seed, "politician", True)
+    fast, slow = _pair(seed, "politician", True, width)
     for m in (fast, slow):
         m.params = m.params.replace(harassment_rate=0.5, stalking_threshold=0.6,
                                     moderation=0.5, strikes_to_ban=1, conflict_day=1)
@@ -500,12 +505,13 @@ def _numpy_tier_shares(strongest):
             float(((af >= INTENSE) & (af < BORDERLINE)).mean()), float((af >= BORDERLINE).mean()))
 
 
+@pytest.mark.parametrize("width", [kernels.WIDTH, 3])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_row_max_tiers_and_bonds_of_are_the_numpy_reference_exactly(dtype):
+def test_row_max_tiers_and_bonds_of_are_the_numpy_reference_exactly(dtype, width):
     from sim.metrics import BORDERLINE, FOCAL, INTENSE, tier_shares
 
     rng = np.random.default_rng(21)
-    a = rng.random((3000, 6)).astype(dtype)
+    a = rng.random((3000, width)).astype(dtype)
     a[rng.random(a.shape) < 0.4] = 0.0
     a[5, 2] = np.nan  # np.maximum propagates it
     a[7, 0] = np.nan
@@ -566,3 +572,43 @@ def test_suited_picks_draw_what_the_numpy_rounds_draw(width):
     np.testing.assert_array_equal(got, want)
     assert (want == -1).any() == (width < 0.001)  # only a very narrow niche leaves fans without one
     assert compiled.random() == numpy_path.random()  # the same draws were taken
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("seed", range(3))
+def test_discovery_passes_are_the_numpy_reference_exactly(seed, dtype):
+    from sim.dynamics import follows
+
+    rng = np.random.default_rng(seed)
+    n, k, c = 3000, 6, 9
+    uniform, banned = rng.random(n), rng.random(n) < 0.2
+    fans = np.empty(n, np.intp)
+    fans = fans[:kernels.unbanned_below(uniform, 0.3, banned, fans)]
+    np.testing.assert_array_equal(fans, np.flatnonzero(~banned & (uniform < 0.3)))
+    creator = np.where(rng.random((n, k)) < 0.4, -1, rng.integers(0, c, (n, k)))
+    # ties, attachments at the fade level, empty rows, full rows and a NaN
+    attachment = np.where(rng.random((n, k)) < 0.5, rng.choice([0.0, 0.01, 0.02, 0.3], (n, k)),
+                          rng.uniform(0.0, 0.05, (n, k))).astype(dtype)
+    attachment[5, 2] = np.nan
+    creator[5, :] = 1
+    creator[7, :] = -1
+    fans = np.unique(np.concatenate([fans, [5, 7]]))
+    pick = rng.integers(-1, c, fans.size)
+    expected = follows._follow_slots(creator, attachment, fans, pick, 0.02)
+    t = attachment.dtype.type
+    slots, picks = np.empty(fans.size, np.intp), pick.copy()
+    count = kernels.follow_slots(fans, picks, creator, attachment, t(-1.0), t(0.02), slots)
+    np.testing.assert_array_equal(slots[:count], expected[0])
+    np.testing.assert_array_equal(picks[:count], expected[1])
+    assert 0 < count < fans.size
+
+
+def test_a_share_of_fans_is_the_mean_of_the_mask_exactly():
+    from sim.metrics import _share
+
+    rng = np.random.default_rng(4)
+    for n in (1, 7, 8191, 8193, 100_003):
+        for p in (0.0, 0.001, 0.3, 1.0):
+            mask = rng.random(n) < p
+            got = _share(mask)
+            assert type(got) is float and got == float(mask.mean())

@@ -7,6 +7,8 @@ each fan -> creator bond and stay in [0, 1].
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sim import kernels
@@ -112,12 +114,14 @@ def step(model, seen, live, recognitions) -> None:
     drives = work.get("drives", (2, min(rows, n), k), SINGLE)
     live_ = _EMPTY if live is None else live
     means, boundaries = MONTH * f.income, np.append(c.boundaries, 0.0)
+    satiation = float(p.post_satiation)
+    power_of_two = math.frexp(satiation)[0] == 0.5  # then dividing by it is exact as a product
     for lo in range(0, n, rows):
         r = slice(lo, min(lo + rows, n))
         d = drives[:, : r.stop - lo]
         kernels.bond_drives(s.index[r], b.attachment[r], seen[r], live_[r], live is not None,
                             recognitions[r], gain[r], f.absorption[r], per_post,
-                            float(p.post_satiation), p.live_weight,
+                            satiation, power_of_two, p.live_weight,
                             p.recognition_weight, p.absorption_reinforcement,
                             p.reciprocity_gain, d)
         np.expm1(d, out=d)  # attachment's and reciprocity's, vectorised as the reference

@@ -73,19 +73,38 @@ def discover(model) -> None:
                                              p.popularity_bias, hostile, c.active)
     if probs.sum() == 0:
         return
-    fans = np.flatnonzero(~f.banned & (rng.random(p.n_fans) < p.discovery_rate))
+    fans = np.empty(p.n_fans, np.intp)  # np.flatnonzero(~banned & (uniform < rate)), compiled
+    fans = fans[:kernels.unbanned_below(rng.random(p.n_fans), p.discovery_rate, f.banned, fans)]
     pick = draw_suited(rng, probs, fans, fit_of(model))
-    rows = b.creator[fans]
+    if (b.attachment.dtype in (np.float32, np.float64) and b.creator.flags.c_contiguous
+            and b.attachment.flags.c_contiguous):  # the same choice in one compiled pass
+        t = b.attachment.dtype.type
+        slots = np.empty(fans.size, np.intp)
+        count = kernels.follow_slots(fans, pick, b.creator, b.attachment, t(-1.0),
+                                     t(p.fade_level), slots)
+        slots, pick = slots[:count], pick[:count]
+    else:
+        slots, pick = _follow_slots(b.creator, b.attachment, fans, pick, p.fade_level)
+    b.reset_flat(slots)
+    b.creator.reshape(-1)[slots] = pick
+    b.attachment.reshape(-1)[slots] = NEW_FOLLOW
+    model.today.follows += int(slots.size)
+
+
+def _follow_slots(creator, attachment, fans, pick, fade_level):
+    """Where each of `fans` follows its `pick` (a creator, or -1 for none): its weakest slot,
+    an empty one counting as -1 (the first on ties), if that slot's attachment is below
+    `fade_level` and the fan does not follow the pick already.
+
+    Returns (flat bond indices, the picks followed there) of the fans who follow.
+    """
+    rows = creator[fans]
     fresh = (pick >= 0) & ~(rows == pick[:, None]).any(axis=1)
-    strength = np.where(rows >= 0, b.attachment[fans], -1.0)
+    strength = np.where(rows >= 0, attachment[fans], -1.0)
     slot = strength.argmin(axis=1)
-    open_slot = strength[np.arange(fans.size), slot] < p.fade_level
+    open_slot = strength[np.arange(fans.size), slot] < fade_level
     ok = fresh & open_slot
-    fans, slot, pick = fans[ok], slot[ok], pick[ok]
-    b.reset_flat(fans * p.max_follows + slot)
-    b.creator[fans, slot] = pick
-    b.attachment[fans, slot] = NEW_FOLLOW
-    model.today.follows += int(fans.size)
+    return fans[ok] * creator.shape[1] + slot[ok], pick[ok]
 
 
 def step(model) -> None:
