@@ -22,8 +22,8 @@ def add_parser(sub) -> None:
         "each published pattern of docs/PATTERNS.md, judge it by its 95 % interval (met, "
         "missed or inconclusive; no verdicts under 3 replicates) and write report.md, "
         "patterns.csv, meta.json and figures. About four minutes per ten replicates of the "
-        "report's world on two cores (the committed report, with counterfactuals and the "
-        "scale table, about twenty). "
+        "report's world on two cores (the committed report of 20, with counterfactuals and the "
+        "scale table, about twenty-five). "
         "A folder holding a report of another world or of more replicates is refused "
         "without --force."))
     p.add_argument("--replicates", type=int, default=20,
