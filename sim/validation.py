@@ -28,7 +28,7 @@ from scipy import stats
 
 from sim import metrics
 from sim.model import ParasocialModel
-from sim.params import WORLD, world
+from sim.params import REPORT_FIRST_SEED, WORLD, world
 
 STEPS = 730  # two years: burnout is a multi-year pattern
 YEAR = 365  # harassment is counted over the past year, as surveys ask
@@ -37,6 +37,11 @@ GRIEF_BINS = (0.0, 0.2, 0.4, 0.6, 1.01)  # attachment bins for breakup distress
 GRIEF_MIN_FANS = 10  # a bin holding fewer fans gives no estimate and is left out
 MIN_REPLICATES = 3  # below this a t-interval is too wide to judge anything: no verdicts
 VERDICTS = ("met", "missed", "inconclusive", "withheld")
+
+
+def report_seeds(n: int) -> list[int]:
+    """The first ``n`` seeds of a report (replicates, counterfactual checks, scale table)."""
+    return list(range(REPORT_FIRST_SEED, REPORT_FIRST_SEED + n))
 
 
 @dataclass(frozen=True)

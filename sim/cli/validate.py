@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sim.cli import command_parser
 from sim.cli.errors import at_least, output_folder, work
-from sim.params import FANS_PER_CREATOR, WORLD
+from sim.params import FANS_PER_CREATOR, REPORT_FIRST_SEED, WORLD
 
 # What decides a report's numbers: a report is replaced only by one of the same world
 # with at least as many replicates, unless --force.
@@ -27,8 +27,8 @@ def add_parser(sub) -> None:
         "A folder holding a report of another world or of more replicates is refused "
         "without --force."))
     p.add_argument("--replicates", type=int, default=20,
-                   help="seeds 1..N (default 20: about what the attachment tiers need for "
-                        "intervals narrower than their targets)")
+                   help=f"N seeds, from {REPORT_FIRST_SEED} (default 20: about what the "
+                        "attachment tiers need for intervals narrower than their targets)")
     # The report's world: patterns depend on fans per creator (docs/CALIBRATION.md).
     p.add_argument("--fans", type=int, default=WORLD["n_fans"],
                    help=f"fans per world (default {WORLD['n_fans']})")
@@ -37,14 +37,15 @@ def add_parser(sub) -> None:
     p.add_argument("--steps", type=int,
                    help="days (default: two years, the horizon of the burnout pattern)")
     p.add_argument("--counterfactuals", type=int, default=0, metavar="N",
-                   help="also measure each pattern under its counterfactual setting on seeds "
-                        "1..N (13 x N replicates more; default 0: unmeasured)")
+                   help="also measure each pattern under its counterfactual setting on the "
+                        "first N of those seeds (13 x N replicates more; default 0: unmeasured)")
     p.add_argument("--scale", type=int, nargs="+", default=[], metavar="FANS",
                    help=f"also measure every pattern at these world sizes, with fans / "
                         f"{FANS_PER_CREATOR} creators (the scale table; single-run patterns only "
                         f"above {WORLD['n_fans']} fans)")
     p.add_argument("--scale-replicates", type=int, default=3, metavar="N",
-                   help="seeds 1..N per size of the scale table (default 3)")
+                   help="seeds per size of the scale table, the first N of the report's "
+                        "(default 3)")
     p.add_argument("--workers", type=int, default=os.cpu_count(),
                    help="parallel processes (default: all cores)")
     p.add_argument("--out", type=Path, default=Path("results/validation"),
@@ -55,7 +56,7 @@ def add_parser(sub) -> None:
 
 
 def validate(args) -> int:
-    from sim.validation import STEPS, tally
+    from sim.validation import STEPS, report_seeds, tally
 
     steps = STEPS if args.steps is None else args.steps
     for name, value in (("replicates", args.replicates), ("fans", args.fans),
@@ -69,7 +70,7 @@ def validate(args) -> int:
     if not args.force:
         _check_replaceable(out, {"replicates": args.replicates, "n_fans": args.fans,
                                  "n_creators": args.creators, "steps": steps})
-    seeds = list(range(1, args.replicates + 1))
+    seeds = report_seeds(args.replicates)
     with work():
         summary, path = _measure(args, seeds, steps, out)
     if not args.quiet:
@@ -118,11 +119,11 @@ def _measure(args, seeds: list[int], steps: int, out: Path):
     from concurrent.futures import ProcessPoolExecutor
 
     from sim.provenance import record
-    from sim.validation import run_validation, scale_table
+    from sim.validation import report_seeds, run_validation, scale_table
     from sim.validation_report import write_report
 
     started = time.perf_counter()
-    checks = list(range(1, args.counterfactuals + 1))
+    checks = report_seeds(args.counterfactuals)
     # forkserver, as the sweep runner: forking a process that runs threads can deadlock.
     with ProcessPoolExecutor(args.workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
         summary, reps = run_validation(seeds, args.fans, args.creators, steps,
@@ -130,7 +131,7 @@ def _measure(args, seeds: list[int], steps: int, out: Path):
                                        counterfactual_seeds=checks)
         scale = None
         if args.scale:
-            scale = scale_table(args.scale, list(range(1, args.scale_replicates + 1)), steps,
+            scale = scale_table(args.scale, report_seeds(args.scale_replicates), steps,
                                 map_fn=_progress_map(pool, args.quiet, "scale table"))
     command = (f"parasocial validate --replicates {args.replicates} --fans {args.fans} "
                f"--creators {args.creators} --steps {steps}")
