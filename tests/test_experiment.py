@@ -151,7 +151,7 @@ def test_shipped_experiments_are_valid(path):
     exp = load_experiment(path)
     assert exp.question and exp.name == path.stem
     # Studies stay small enough to rerun in minutes on two cores (loading enforces it; the
-    # Sobol study: 1.9e9 fan-days, about 9 min): shipped studies never need --allow-large.
+    # Sobol study: 1.6e9 fan-days, about 6 min): shipped studies never need --allow-large.
     fan_days = sum(exp.steps * run.params.get("n_fans", PARAM_FIELDS["n_fans"].default)
                    for run in expand(exp))
     assert fan_days <= MAX_FAN_DAYS
