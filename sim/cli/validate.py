@@ -21,9 +21,9 @@ def add_parser(sub) -> None:
         "Run the default calibration and its paired counterfactuals over many seeds, measure "
         "each published pattern of docs/PATTERNS.md, judge it by its 95 % interval (met, "
         "missed or inconclusive; no verdicts under 3 replicates) and write report.md, "
-        "patterns.csv, meta.json and figures. About four minutes per ten replicates of the "
+        "patterns.csv, meta.json and figures. About three minutes per ten replicates of the "
         "report's world on two cores (the committed report of 20, with counterfactuals and the "
-        "scale table, about twenty-five). "
+        "scale table, about twenty). "
         "A folder holding a report of another world or of more replicates is refused "
         "without --force."))
     p.add_argument("--replicates", type=int, default=20,
